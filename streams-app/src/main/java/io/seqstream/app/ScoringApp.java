@@ -1,0 +1,89 @@
+package io.seqstream.app;
+
+import io.seqstream.app.config.SeqstreamConfig;
+import io.seqstream.app.config.StreamsSettings;
+import io.seqstream.app.metrics.SeqstreamMetrics;
+import io.seqstream.app.topology.ScoringTopology;
+import io.seqstream.model.LoadedModel;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running scoring application: the topology from {@link ScoringTopology#build} inside a {@link KafkaStreams}
+ * client. A systemic fault (one that is not a bad record) shuts the client down: under exactly-once its open
+ * transaction is aborted, so nothing half-done becomes visible.
+ */
+public final class ScoringApp implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ScoringApp.class);
+
+    private final KafkaStreams streams;
+    private final CountDownLatch running = new CountDownLatch(1);
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private volatile Throwable fatal;
+
+    private ScoringApp(Topology topology, SeqstreamConfig config) {
+        this.streams = new KafkaStreams(topology, StreamsSettings.build(config));
+        streams.setStateListener((now, before) -> {
+            log.info("Kafka Streams {} -> {}", before, now);
+            if (now == KafkaStreams.State.RUNNING) {
+                running.countDown();
+            } else if (now == KafkaStreams.State.NOT_RUNNING || now == KafkaStreams.State.ERROR) {
+                stopped.countDown();
+            }
+        });
+        streams.setUncaughtExceptionHandler(e -> {
+            fatal = e;
+            log.error("Stream thread failed; shutting down this instance", e);
+            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+        });
+    }
+
+    /** Builds the topology for {@code model} and starts it. */
+    public static ScoringApp start(SeqstreamConfig config, LoadedModel model, MeterRegistry registry) {
+        SeqstreamMetrics metrics = new SeqstreamMetrics(registry, model.label());
+        ScoringApp app = new ScoringApp(ScoringTopology.build(config, () -> model, metrics), config);
+        app.streams.start();
+        return app;
+    }
+
+    /** Waits until the client has joined its group and is processing; false on timeout or failure. */
+    public boolean awaitRunning(Duration timeout) throws InterruptedException {
+        return running.await(timeout.toMillis(), TimeUnit.MILLISECONDS) && fatal == null;
+    }
+
+    /** Blocks until the client has stopped, by {@link #close()} or by a fatal error. */
+    public void awaitTermination() throws InterruptedException {
+        stopped.await();
+    }
+
+    /** True while running or rebalancing: what a readiness probe should see. */
+    public boolean isHealthy() {
+        KafkaStreams.State state = streams.state();
+        return state == KafkaStreams.State.RUNNING || state == KafkaStreams.State.REBALANCING;
+    }
+
+    public KafkaStreams.State state() {
+        return streams.state();
+    }
+
+    /** The fault that stopped the application, or null. */
+    public Throwable fatalError() {
+        return fatal;
+    }
+
+    public KafkaStreams streams() {
+        return streams;
+    }
+
+    @Override
+    public void close() {
+        streams.close(Duration.ofSeconds(30));
+    }
+}

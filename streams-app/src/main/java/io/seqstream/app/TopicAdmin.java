@@ -1,0 +1,48 @@
+package io.seqstream.app;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Creates seqstream's topics where they are missing. */
+public final class TopicAdmin {
+    private static final Logger log = LoggerFactory.getLogger(TopicAdmin.class);
+
+    private TopicAdmin() {
+    }
+
+    /** Creates the topics that do not exist yet with {@code partitions} partitions; returns those it created. */
+    public static List<String> ensureTopics(String bootstrapServers, Map<String, String> clientOverrides,
+                                            List<String> names, int partitions) {
+        Properties props = new Properties();
+        props.putAll(clientOverrides);
+        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        try (Admin admin = Admin.create(props)) {
+            Set<String> existing = admin.listTopics().names().get();
+            List<NewTopic> missing = new ArrayList<>();
+            for (String name : names) {
+                if (!existing.contains(name)) {
+                    missing.add(new NewTopic(name, partitions, (short) -1));
+                }
+            }
+            if (!missing.isEmpty()) {
+                admin.createTopics(missing).all().get();
+                log.info("Created topics {}", missing.stream().map(NewTopic::name).toList());
+            }
+            return missing.stream().map(NewTopic::name).toList();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while creating topics", e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("Cannot create topics on " + bootstrapServers + ": " + e.getCause(), e);
+        }
+    }
+}

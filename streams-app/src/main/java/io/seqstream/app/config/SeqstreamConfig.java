@@ -1,0 +1,170 @@
+package io.seqstream.app.config;
+
+import io.seqstream.app.input.InputFormat;
+import io.seqstream.model.ModelRef;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * seqstream's configuration: every {@link Setting} resolved to a value, plus pass-through {@code kafka.*}
+ * properties. Immutable; {@link #with} returns a changed copy.
+ */
+public final class SeqstreamConfig {
+    public static final String KAFKA_PREFIX = "kafka.";
+
+    private final Map<String, String> values;
+
+    private SeqstreamConfig(Map<String, String> values) {
+        this.values = Collections.unmodifiableMap(new LinkedHashMap<>(values));
+        validate();
+    }
+
+    /** Defaults overridden by {@code overrides} (setting keys and {@code kafka.*} keys). */
+    public static SeqstreamConfig of(Map<String, String> overrides) {
+        Map<String, String> values = new LinkedHashMap<>();
+        for (Setting s : Setting.values()) {
+            values.put(s.key(), s.defaultValue());
+        }
+        for (Map.Entry<String, String> e : overrides.entrySet()) {
+            if (!values.containsKey(e.getKey()) && !e.getKey().startsWith(KAFKA_PREFIX)) {
+                throw new IllegalArgumentException("Unknown setting '" + e.getKey()
+                        + "'; Kafka client settings take the prefix '" + KAFKA_PREFIX + "'");
+            }
+            values.put(e.getKey(), e.getValue().trim());
+        }
+        return new SeqstreamConfig(values);
+    }
+
+    /**
+     * Layers the sources in order: defaults, the properties file (if any), {@code SEQSTREAM_*} environment
+     * variables, then {@code overrides}.
+     */
+    public static SeqstreamConfig load(Path propertiesFile, Map<String, String> environment,
+                                       Map<String, String> overrides) throws IOException {
+        Map<String, String> merged = new LinkedHashMap<>();
+        if (propertiesFile != null) {
+            Properties props = new Properties();
+            try (Reader in = Files.newBufferedReader(propertiesFile)) {
+                props.load(in);
+            }
+            props.stringPropertyNames().forEach(k -> merged.put(k, props.getProperty(k)));
+        }
+        for (Setting s : Setting.values()) {
+            String fromEnv = environment.get(s.environmentVariable());
+            if (fromEnv != null) {
+                merged.put(s.key(), fromEnv);
+            }
+        }
+        merged.putAll(overrides);
+        return of(merged);
+    }
+
+    public SeqstreamConfig with(Setting setting, Object value) {
+        Map<String, String> copy = new LinkedHashMap<>(values);
+        copy.put(setting.key(), String.valueOf(value));
+        return new SeqstreamConfig(copy);
+    }
+
+    private void validate() {
+        for (Setting s : new Setting[] {Setting.TOP_K, Setting.TOP_G, Setting.INPUT_MAX_VALUE_BYTES,
+                Setting.INPUT_MAX_TOKENS, Setting.STREAM_THREADS}) {
+            if (integer(s) < 1) {
+                throw new IllegalArgumentException(s.key() + " must be at least 1, got " + string(s));
+            }
+        }
+        for (Setting s : new Setting[] {Setting.STATE_TTL_MS, Setting.EXPIRY_SCAN_MS, Setting.COMMIT_INTERVAL_MS}) {
+            if (longValue(s) < 1) {
+                throw new IllegalArgumentException(s.key() + " must be a positive number of milliseconds, got "
+                        + string(s));
+            }
+        }
+        inputFormat();
+        outputFormat();
+        String guarantee = string(Setting.PROCESSING_GUARANTEE);
+        if (!guarantee.equals("exactly_once_v2") && !guarantee.equals("at_least_once")) {
+            throw new IllegalArgumentException("processing.guarantee must be exactly_once_v2 or at_least_once, got "
+                    + guarantee);
+        }
+    }
+
+    public String string(Setting setting) {
+        return values.get(setting.key());
+    }
+
+    public int integer(Setting setting) {
+        try {
+            return Integer.parseInt(string(setting));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(setting.key() + " must be a whole number, got '" + string(setting)
+                    + "'", e);
+        }
+    }
+
+    public long longValue(Setting setting) {
+        try {
+            return Long.parseLong(string(setting));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(setting.key() + " must be a whole number, got '" + string(setting)
+                    + "'", e);
+        }
+    }
+
+    public InputFormat inputFormat() {
+        return InputFormat.parse(string(Setting.INPUT_FORMAT));
+    }
+
+    /** {@code json} or {@code avro}. */
+    public String outputFormat() {
+        String format = string(Setting.OUTPUT_FORMAT).toLowerCase(Locale.ROOT);
+        if (!format.equals("json") && !format.equals("avro")) {
+            throw new IllegalArgumentException("output.format must be json or avro, got " + format);
+        }
+        return format;
+    }
+
+    public Path modelStore() {
+        return Path.of(string(Setting.MODEL_STORE));
+    }
+
+    /** The model to serve; fails with a clear message if none is configured. */
+    public ModelRef modelRef() {
+        String name = string(Setting.MODEL_NAME);
+        if (name.isEmpty()) {
+            throw new IllegalArgumentException("No model configured: set model.name (or --model NAME[@VERSION])");
+        }
+        String version = string(Setting.MODEL_VERSION);
+        return version.isEmpty() ? ModelRef.latest(name) : ModelRef.of(name, version);
+    }
+
+    public Path stateDir() {
+        String dir = string(Setting.STATE_DIR);
+        return dir.isEmpty() ? Path.of(System.getProperty("java.io.tmpdir"), "seqstream-state") : Path.of(dir);
+    }
+
+    /** The {@code kafka.*} properties with the prefix removed. */
+    public Map<String, String> kafkaOverrides() {
+        Map<String, String> out = new LinkedHashMap<>();
+        values.forEach((k, v) -> {
+            if (k.startsWith(KAFKA_PREFIX)) {
+                out.put(k.substring(KAFKA_PREFIX.length()), v);
+            }
+        });
+        return out;
+    }
+
+    public Map<String, String> asMap() {
+        return values;
+    }
+
+    @Override
+    public String toString() {
+        return "SeqstreamConfig" + values;
+    }
+}

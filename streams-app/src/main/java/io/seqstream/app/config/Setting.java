@@ -1,0 +1,63 @@
+package io.seqstream.app.config;
+
+/**
+ * Every seqstream setting with its default and meaning. Settings are read from a properties file
+ * ({@code --config}), then {@code SEQSTREAM_*} environment variables (key upper-cased, '.' and '-' as '_'),
+ * then command-line options. Properties prefixed {@code kafka.} pass through to Kafka Streams and its clients
+ * unchanged (e.g. {@code kafka.security.protocol=SSL}).
+ */
+public enum Setting {
+    APPLICATION_ID("application.id", "seqstream",
+            "Kafka Streams application id: names the consumer group, internal topics and state directory"),
+    BOOTSTRAP_SERVERS("bootstrap.servers", "localhost:9092", "Kafka cluster to connect to"),
+    EVENTS_TOPIC("topic.events", "events", "Input topic; key = sequence id"),
+    SCORES_TOPIC("topic.scores", "scores", "One score record per token"),
+    ANOMALIES_TOPIC("topic.anomalies", "anomalies", "Score records of anomalous tokens only"),
+    SUMMARIES_TOPIC("topic.summaries", "summaries", "One summary per ended or expired sequence"),
+    DEAD_LETTER_TOPIC("topic.dead-letter", "events-dlq",
+            "Input records that cannot be scored, unchanged, with the reason in headers"),
+    INPUT_FORMAT("input.format", "json", "Input value format: text, json or avro"),
+    OUTPUT_FORMAT("output.format", "json", "Score and summary value format: json or avro (single-object encoding)"),
+    INPUT_MAX_VALUE_BYTES("input.max-value-bytes", "65536", "Larger input values are dead-lettered as oversized"),
+    INPUT_MAX_TOKENS("input.max-tokens", "4096", "Input records with more tokens are dead-lettered"),
+    MODEL_STORE("model.store", "./models", "Directory of the model store"),
+    MODEL_NAME("model.name", "", "Model to serve (required)"),
+    MODEL_VERSION("model.version", "", "Version to serve; empty = the latest"),
+    TOP_K("score.top-k", "5", "Predictions listed in each score record"),
+    TOP_G("score.top-g", "9", "An event is anomalous when its token is not among the top-g predictions"),
+    STATE_TTL_MS("state.ttl.ms", "1800000",
+            "A key idle (no events, wall clock) longer than this is expired: summary emitted, state deleted"),
+    EXPIRY_SCAN_MS("state.expiry-scan-interval.ms", "60000", "How often idle keys are looked for"),
+    STATE_DIR("state.dir", "", "Local state directory; empty = <java.io.tmpdir>/seqstream-state"),
+    PROCESSING_GUARANTEE("processing.guarantee", "exactly_once_v2", "exactly_once_v2 or at_least_once"),
+    STREAM_THREADS("num.stream.threads", "1", "Stream threads (each holds its own copy of the network)"),
+    COMMIT_INTERVAL_MS("commit.interval.ms", "100", "How often offsets, state and output are committed"),
+    METRICS_PORT("metrics.port", "9400", "Port of the Prometheus /metrics endpoint; 0 = off");
+
+    private final String key;
+    private final String defaultValue;
+    private final String doc;
+
+    Setting(String key, String defaultValue, String doc) {
+        this.key = key;
+        this.defaultValue = defaultValue;
+        this.doc = doc;
+    }
+
+    public String key() {
+        return key;
+    }
+
+    public String defaultValue() {
+        return defaultValue;
+    }
+
+    public String doc() {
+        return doc;
+    }
+
+    /** The environment variable that sets this: {@code SEQSTREAM_} + key upper-cased, '.' and '-' as '_'. */
+    public String environmentVariable() {
+        return "SEQSTREAM_" + key.toUpperCase(java.util.Locale.ROOT).replace('.', '_').replace('-', '_');
+    }
+}

@@ -1,0 +1,25 @@
+package io.seqstream.app.config;
+
+import java.util.Properties;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsConfig;
+
+/** Turns a {@link SeqstreamConfig} into Kafka Streams properties. */
+public final class StreamsSettings {
+    private StreamsSettings() {
+    }
+
+    public static Properties build(SeqstreamConfig config) {
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, config.string(Setting.APPLICATION_ID));
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, config.string(Setting.BOOTSTRAP_SERVERS));
+        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, config.string(Setting.PROCESSING_GUARANTEE));
+        props.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir().toString());
+        props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.integer(Setting.STREAM_THREADS));
+        props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, config.longValue(Setting.COMMIT_INTERVAL_MS));
+        props.put(StreamsConfig.DEFAULT_KEY_SERDE_CLASS_CONFIG, Serdes.ByteArraySerde.class);
+        props.put(StreamsConfig.DEFAULT_VALUE_SERDE_CLASS_CONFIG, Serdes.ByteArraySerde.class);
+        props.putAll(config.kafkaOverrides());
+        return props;
+    }
+}

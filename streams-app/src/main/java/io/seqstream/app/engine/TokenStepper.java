@@ -1,0 +1,110 @@
+package io.seqstream.app.engine;
+
+import io.seqstream.app.state.KeyState;
+import io.seqstream.model.LoadedModel;
+import io.seqstream.model.ModelManifest;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.deeplearning4j.nn.layers.recurrent.LSTM;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Advances a batch of sequences by one token each with DeepLearning4J: gathers every key's h (and c) into
+ * one [B,H] matrix per layer, sets them as the network's previous state, runs one {@code rnnTimeStep}, and
+ * scatters the new state back into the keys' {@link KeyState}s.
+ *
+ * <p>Owns a private copy of the model's network. Not thread-safe: one stepper per stream task.
+ */
+public final class TokenStepper implements AutoCloseable {
+    private final MultiLayerNetwork network;
+    private final String modelLabel;
+    private final int layers;
+    private final int hiddenSize;
+    private final int vocabSize;
+    private final boolean lstm;
+
+    public TokenStepper(LoadedModel model) {
+        ModelManifest.Architecture arch = model.manifest().architecture();
+        this.network = model.newNetworkCopy();
+        this.modelLabel = model.label();
+        this.layers = arch.layers();
+        this.hiddenSize = arch.hidden();
+        this.vocabSize = arch.vocabSize();
+        this.lstm = "lstm".equals(arch.cell());
+    }
+
+    /** A fresh state for a new sequence under this model. */
+    public KeyState newState(int startToken, long eventTime) {
+        return KeyState.start(modelLabel, layers, hiddenSize, lstm, startToken, eventTime);
+    }
+
+    /** True if a stored state was produced by this model version (and so can be stepped by it). */
+    public boolean owns(KeyState state) {
+        return modelLabel.equals(state.model()) && state.layers() == layers
+                && (layers == 0 || state.hidden()[0].length == hiddenSize);
+    }
+
+    public String modelLabel() {
+        return modelLabel;
+    }
+
+    public int vocabSize() {
+        return vocabSize;
+    }
+
+    /**
+     * Feeds each state's pending token, updates the states in place and returns the next-token probabilities,
+     * row-major: row {@code i} (of length {@link #vocabSize()}) belongs to {@code states.get(i)}.
+     */
+    public float[] step(List<KeyState> states) {
+        int batch = states.size();
+        float[] ids = new float[batch];
+        for (int i = 0; i < batch; i++) {
+            ids[i] = states.get(i).pendingToken();
+        }
+        for (int layer = 0; layer < layers; layer++) {
+            Map<String, INDArray> previous = new HashMap<>(2);
+            previous.put(LSTM.STATE_KEY_PREV_ACTIVATION, gather(states, layer, true));
+            if (lstm) {
+                previous.put(LSTM.STATE_KEY_PREV_MEMCELL, gather(states, layer, false));
+            }
+            network.rnnSetPreviousState(layer + 1, previous);
+        }
+        INDArray output = network.rnnTimeStep(Nd4j.createFromArray(ids).reshape(batch, 1));
+        for (int layer = 0; layer < layers; layer++) {
+            Map<String, INDArray> next = network.rnnGetPreviousState(layer + 1);
+            scatter(next.get(LSTM.STATE_KEY_PREV_ACTIVATION), states, layer, true);
+            if (lstm) {
+                scatter(next.get(LSTM.STATE_KEY_PREV_MEMCELL), states, layer, false);
+            }
+        }
+        return output.reshape(batch, vocabSize).castTo(DataType.FLOAT).dup('c').data().asFloat();
+    }
+
+    private INDArray gather(List<KeyState> states, int layer, boolean hidden) {
+        float[] flat = new float[states.size() * hiddenSize];
+        for (int i = 0; i < states.size(); i++) {
+            float[] row = hidden ? states.get(i).hidden()[layer] : states.get(i).cell()[layer];
+            System.arraycopy(row, 0, flat, i * hiddenSize, hiddenSize);
+        }
+        return Nd4j.create(flat, new long[] {states.size(), hiddenSize}, DataType.FLOAT);
+    }
+
+    private void scatter(INDArray values, List<KeyState> states, int layer, boolean hidden) {
+        // Arrays that DL4J returns can be views of its working memory: copy them out.
+        float[] flat = values.castTo(DataType.FLOAT).dup('c').data().asFloat();
+        for (int i = 0; i < states.size(); i++) {
+            float[] row = hidden ? states.get(i).hidden()[layer] : states.get(i).cell()[layer];
+            System.arraycopy(flat, i * hiddenSize, row, 0, hiddenSize);
+        }
+    }
+
+    @Override
+    public void close() {
+        network.close();
+    }
+}

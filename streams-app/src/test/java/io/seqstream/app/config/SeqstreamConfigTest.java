@@ -1,0 +1,58 @@
+package io.seqstream.app.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.seqstream.model.ModelRef;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.streams.StreamsConfig;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SeqstreamConfigTest {
+
+    @Test
+    void shouldDefaultToExactlyOnceAndDocumentedTopics() {
+        SeqstreamConfig config = SeqstreamConfig.of(Map.of());
+
+        assertThat(config.string(Setting.PROCESSING_GUARANTEE)).isEqualTo("exactly_once_v2");
+        assertThat(config.string(Setting.DEAD_LETTER_TOPIC)).isEqualTo("events-dlq");
+        Properties streams = StreamsSettings.build(config);
+        assertThat(streams.get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG)).isEqualTo("exactly_once_v2");
+    }
+
+    @Test
+    void shouldLayerFileThenEnvironmentThenOverrides(@TempDir Path dir) throws Exception {
+        Path file = Files.writeString(dir.resolve("app.properties"),
+                "score.top-g=3\nscore.top-k=4\nmodel.name=fromfile\nkafka.linger.ms=7\n");
+
+        SeqstreamConfig config = SeqstreamConfig.load(file, Map.of("SEQSTREAM_SCORE_TOP_K", "6"),
+                Map.of("model.name", "hdfs", "model.version", "2"));
+
+        assertThat(config.integer(Setting.TOP_G)).isEqualTo(3);
+        assertThat(config.integer(Setting.TOP_K)).isEqualTo(6);
+        assertThat(config.modelRef()).isEqualTo(ModelRef.of("hdfs", "2"));
+        assertThat(StreamsSettings.build(config).get("linger.ms")).isEqualTo("7");
+    }
+
+    @Test
+    void shouldRefuseUnknownSettingsAndBadValuesWithTheKeyInTheMessage() {
+        assertThatThrownBy(() -> SeqstreamConfig.of(Map.of("score.topg", "3")))
+                .hasMessageContaining("Unknown setting 'score.topg'");
+        assertThatThrownBy(() -> SeqstreamConfig.of(Map.of("score.top-g", "0")))
+                .hasMessageContaining("score.top-g");
+        assertThatThrownBy(() -> SeqstreamConfig.of(Map.of("input.format", "xml")))
+                .hasMessageContaining("text, json or avro");
+        assertThatThrownBy(() -> SeqstreamConfig.of(Map.of("processing.guarantee", "exactly_once")))
+                .hasMessageContaining("exactly_once_v2");
+        assertThatThrownBy(() -> SeqstreamConfig.of(Map.of()).modelRef()).hasMessageContaining("model.name");
+    }
+
+    @Test
+    void shouldNameEnvironmentVariablesAfterKeys() {
+        assertThat(Setting.DEAD_LETTER_TOPIC.environmentVariable()).isEqualTo("SEQSTREAM_TOPIC_DEAD_LETTER");
+    }
+}
