@@ -1,13 +1,14 @@
 package io.seqstream.cli;
 
 import io.seqstream.model.ModelException;
+import io.seqstream.training.TrainCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The {@code seqstream} command line. */
 @Command(name = "seqstream", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Per-key LSTM scoring of Kafka streams.",
-        subcommands = {RunCommand.class, ModelsCommand.class,
+        subcommands = {QuickstartCommand.class, RunCommand.class, TrainCommand.class, ModelsCommand.class,
                 CommandLine.HelpCommand.class})
 public final class SeqstreamCli {
 

@@ -1,0 +1,381 @@
+package io.seqstream.cli;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.seqstream.app.ScoringApp;
+import io.seqstream.app.TopicAdmin;
+import io.seqstream.app.config.SeqstreamConfig;
+import io.seqstream.app.config.Setting;
+import io.seqstream.app.topology.DeadLetters;
+import io.seqstream.app.topology.Topics;
+import io.seqstream.kafka.EmbeddedKafkaCluster;
+import io.seqstream.model.LoadedModel;
+import io.seqstream.model.ModelRef;
+import io.seqstream.model.ModelStore;
+import io.seqstream.schemas.v1.Score;
+import io.seqstream.schemas.v1.SequenceSummary;
+import io.seqstream.training.Trainer;
+import io.seqstream.training.TrainingConfig;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Random;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Help.Ansi;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * Everything in one process: an in-process Kafka broker (unless {@code --bootstrap-servers} names a cluster),
+ * a model trained on a bundled HDFS sample if the store has none, the scoring application, and a producer of
+ * interleaved HDFS block sessions; prints every score as it arrives and a summary at the end.
+ */
+@Command(name = "quickstart", mixinStandardHelpOptions = true,
+        description = "Start a broker, train a small model if needed, stream a sample and print its scores.")
+final class QuickstartCommand implements Callable<Integer> {
+    static final String MODEL_NAME = "hdfs-quickstart";
+    private static final int CONCURRENT_SESSIONS = 8;
+
+    @Mixin
+    ConfigOptions options;
+
+    @Option(names = "--events", paramLabel = "N",
+            description = "Publish N events, wait until all are scored, then exit (default: stream until Ctrl-C)")
+    Integer events;
+
+    @Option(names = "--rate", paramLabel = "EVENTS_PER_SECOND",
+            description = "Publishing rate; 0 = as fast as possible (default: 0 with --events, else 20)")
+    Double rate;
+
+    @Option(names = "--partitions", defaultValue = "4", description = "Partitions of created topics (default: 4)")
+    int partitions;
+
+    @Option(names = "--quiet", description = "Print only the summary, not every score")
+    boolean quiet;
+
+    @Option(names = "--timeout", defaultValue = "300", paramLabel = "SECONDS",
+            description = "Give up waiting for scores after this long (default: ${DEFAULT-VALUE})")
+    int timeoutSeconds;
+
+    @Spec
+    CommandSpec spec;
+
+    private PrintWriter out;
+
+    @Override
+    public Integer call() throws Exception {
+        out = spec.commandLine().getOut();
+        if (events != null && events < 1) {
+            throw new IllegalArgumentException("--events must be at least 1");
+        }
+        EmbeddedKafkaCluster broker = null;
+        try {
+            String bootstrap = options.bootstrapServers;
+            if (bootstrap == null) {
+                out.println("Starting an in-process Kafka broker (KRaft, single node)...");
+                out.flush();
+                broker = EmbeddedKafkaCluster.start();
+                bootstrap = broker.bootstrapServers();
+                out.println("Kafka broker ready at " + bootstrap);
+            }
+            Map<String, String> defaults = new HashMap<>();
+            defaults.put(Setting.APPLICATION_ID.key(), "seqstream-quickstart");
+            defaults.put(Setting.MODEL_NAME.key(), MODEL_NAME);
+            defaults.put(Setting.BOOTSTRAP_SERVERS.key(), bootstrap);
+            defaults.put(Setting.METRICS_PORT.key(), "0");
+            SeqstreamConfig config = options.resolve(defaults).with(Setting.BOOTSTRAP_SERVERS, bootstrap);
+            ModelRef ref = ensureModel(config);
+            Topics topics = Topics.from(config);
+            TopicAdmin.ensureTopics(bootstrap, config.kafkaOverrides(), topics.names(), partitions);
+            return stream(config, topics, ref);
+        } finally {
+            if (broker != null) {
+                broker.close();
+            }
+        }
+    }
+
+    private ModelRef ensureModel(SeqstreamConfig config) throws Exception {
+        ModelStore store = new ModelStore(config.modelStore());
+        ModelRef ref = config.modelRef();
+        if (ref.version().isPresent() || store.latestVersion(ref.name()).isPresent()) {
+            return store.resolve(ref);
+        }
+        if (!ref.name().equals(MODEL_NAME)) {
+            return store.resolve(ref); // names the models that do exist
+        }
+        out.println("No model '" + MODEL_NAME + "' in " + store.root() + ": training one on the bundled HDFS sample...");
+        out.flush();
+        Path data = Files.createTempFile("seqstream-quickstart", ".txt");
+        try (InputStream in = resource("hdfs-train.txt")) {
+            Files.copy(in, data, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            var result = Trainer.train(TrainingConfig.quickstart(data, MODEL_NAME), store, System.err);
+            out.printf(Locale.ROOT, "Trained %s: validation perplexity %.2f (see %s)%n", result.manifest().label(),
+                    result.manifest().metrics().getOrDefault(Trainer.METRIC_VALIDATION_PERPLEXITY, Double.NaN),
+                    store.versionDir(MODEL_NAME, result.manifest().version()).resolve(Trainer.PLOT));
+            return result.manifest().ref();
+        } finally {
+            Files.deleteIfExists(data);
+        }
+    }
+
+    private int stream(SeqstreamConfig config, Topics topics, ModelRef ref) throws Exception {
+        List<Session> sessions = readSessions();
+        String bootstrap = config.string(Setting.BOOTSTRAP_SERVERS);
+        try (LoadedModel model = new ModelStore(config.modelStore()).load(ref);
+             KafkaConsumer<byte[], byte[]> consumer = outputConsumer(bootstrap, config.kafkaOverrides());
+             KafkaProducer<String, String> producer = producer(bootstrap, config.kafkaOverrides())) {
+            List<TopicPartition> outputs = partitionsOf(consumer, topics.scores().name(), topics.summaries().name(),
+                    topics.deadLetter().name());
+            consumer.assign(outputs);
+            consumer.seekToEnd(outputs);
+            outputs.forEach(consumer::position);
+            SeqstreamConfig appConfig = config.with(Setting.MODEL_NAME, ref.name())
+                    .with(Setting.MODEL_VERSION, ref.version().orElseThrow());
+            try (ScoringApp app = ScoringApp.start(appConfig, model, new SimpleMeterRegistry())) {
+                if (!app.awaitRunning(Duration.ofSeconds(60))) {
+                    throw new IllegalStateException("The scoring application did not start: " + app.fatalError());
+                }
+                out.printf("Scoring with %s; publishing %s to topic '%s'%n%n", model.label(),
+                        events == null ? "events until Ctrl-C" : events + " events", topics.events().name());
+                out.flush();
+                Run run = new Run(sessions, model.label(), topics);
+                Thread shutdown = new Thread(run::stop);
+                Runtime.getRuntime().addShutdownHook(shutdown);
+                run.publishBadRecords(producer);
+                return run.go(producer, consumer, app);
+            }
+        }
+    }
+
+    /** One quickstart run: what was published, what came back. */
+    private final class Run {
+        private final List<Session> sessions;
+        private final String modelLabel;
+        private final Topics topics;
+        private final Random random = new Random(42);
+        private final String runTag = Long.toString(System.currentTimeMillis() % 46_656, 36);
+        private final Map<String, String> labels = new HashMap<>();
+        private final Map<String, Long> flaggedByLabel = new HashMap<>();
+        private final Map<String, Long> endedByLabel = new HashMap<>();
+        private volatile boolean stopped;
+        private long published;
+        private long badPublished;
+        private long scored;
+        private long anomalies;
+        private long deadLettered;
+        private long firstPublishNanos;
+        private long lastScoreNanos;
+
+        Run(List<Session> sessions, String modelLabel, Topics topics) {
+            this.sessions = sessions;
+            this.modelLabel = modelLabel;
+            this.topics = topics;
+        }
+
+        void stop() {
+            stopped = true;
+        }
+
+        /** Two malformed records, to show the dead-letter topic at work. */
+        void publishBadRecords(KafkaProducer<String, String> producer) {
+            producer.send(new ProducerRecord<>(topics.events().name(), "blk_" + runTag + "-bad", "{\"token\": "));
+            producer.send(new ProducerRecord<>(topics.events().name(), null, "{\"token\":\"5\"}"));
+            badPublished = 2;
+        }
+
+        int go(KafkaProducer<String, String> producer, KafkaConsumer<byte[], byte[]> consumer, ScoringApp app)
+                throws InterruptedException {
+            double perSecond = rate != null ? rate : events != null ? 0 : 20;
+            long target = events == null ? Long.MAX_VALUE : events;
+            List<Cursor> active = new ArrayList<>();
+            int nextSession = 0;
+            firstPublishNanos = System.nanoTime();
+            long deadline = System.nanoTime() + Duration.ofSeconds(timeoutSeconds).toNanos();
+            while (!stopped && app.fatalError() == null) {
+                if (published < target) {
+                    while (active.size() < CONCURRENT_SESSIONS) {
+                        Session s = sessions.get(nextSession++ % sessions.size());
+                        String key = String.format("blk_%s-%03d", runTag, nextSession);
+                        labels.put(key, s.label());
+                        active.add(new Cursor(key, s));
+                    }
+                    Cursor c = active.get(random.nextInt(active.size()));
+                    boolean last = c.next == c.session.keys().size() - 1;
+                    String value = "{\"token\":\"" + c.session.keys().get(c.next++) + "\"" + (last ? ",\"end\":true}" : "}");
+                    producer.send(new ProducerRecord<>(topics.events().name(), c.key, value));
+                    published++;
+                    if (last) {
+                        active.remove(c);
+                    }
+                    if (perSecond > 0) {
+                        producer.flush();
+                        Thread.sleep((long) (1000 / perSecond));
+                    }
+                } else {
+                    producer.flush();
+                }
+                drain(consumer, published < target ? Duration.ZERO : Duration.ofMillis(200));
+                if (published >= target && scored >= published && deadLettered >= badPublished) {
+                    break;
+                }
+                if (events != null && System.nanoTime() > deadline) {
+                    out.printf("Timed out after %d s: %d of %d events scored%n", timeoutSeconds, scored, published);
+                    printSummary();
+                    return 1;
+                }
+            }
+            printSummary();
+            return app.fatalError() == null ? 0 : 1;
+        }
+
+        private void drain(KafkaConsumer<byte[], byte[]> consumer, Duration wait) {
+            for (ConsumerRecord<byte[], byte[]> r : consumer.poll(wait)) {
+                if (r.topic().equals(topics.scores().name())) {
+                    onScore(topics.scores().valueSerde().deserializer().deserialize(r.topic(), r.value()));
+                } else if (r.topic().equals(topics.summaries().name())) {
+                    onSummary(topics.summaries().valueSerde().deserializer().deserialize(r.topic(), r.value()));
+                } else {
+                    deadLettered++;
+                    if (!quiet) {
+                        out.println(Ansi.AUTO.string("@|yellow dead-lettered|@ "
+                                + DeadLetters.header(r.headers(), DeadLetters.REASON) + ": "
+                                + DeadLetters.header(r.headers(), DeadLetters.DETAIL)));
+                    }
+                }
+            }
+            out.flush();
+        }
+
+        private void onScore(Score s) {
+            if (!s.getToken().equals(io.seqstream.model.Vocabulary.END)) {
+                scored++;
+                lastScoreNanos = System.nanoTime();
+            }
+            if (s.getAnomaly()) {
+                anomalies++;
+            }
+            if (quiet) {
+                return;
+            }
+            String top = s.getPredictions().stream().limit(3)
+                    .map(p -> String.format(Locale.ROOT, "%s:%.2f", p.getToken(), p.getProbability()))
+                    .collect(Collectors.joining(" "));
+            String line = String.format(Locale.ROOT, "%-14s #%-3d %-6s p=%.3f  top3=[%s]", s.getKey(), s.getPosition(),
+                    s.getToken(), s.getProbability(), top);
+            out.println(s.getAnomaly() ? Ansi.AUTO.string(line + "  @|bold,red ANOMALY|@ (rank " + s.getRank() + ")")
+                    : line);
+        }
+
+        private void onSummary(SequenceSummary s) {
+            String label = labels.getOrDefault(s.getKey(), "?");
+            endedByLabel.merge(label, 1L, Long::sum);
+            if (s.getAnomalies() > 0) {
+                flaggedByLabel.merge(label, 1L, Long::sum);
+            }
+            if (!quiet) {
+                out.printf(Locale.ROOT, "%-14s ended: %d tokens, perplexity %.2f, %d anomalous%n", s.getKey(),
+                        s.getTokens(), s.getPerplexity(), s.getAnomalies());
+            }
+        }
+
+        private void printSummary() {
+            double seconds = Math.max(1e-9, (lastScoreNanos - firstPublishNanos) / 1e9);
+            out.println();
+            out.printf(Locale.ROOT, "Summary: %d events scored, %d dead-lettered, %d anomalies, model %s, %.1f events/s%n",
+                    scored, deadLettered, anomalies, modelLabel, scored / seconds);
+            for (String label : List.of("normal", "abnormal")) {
+                long ended = endedByLabel.getOrDefault(label, 0L);
+                if (ended > 0) {
+                    out.printf(Locale.ROOT, "  %-8s sessions ended: %d, flagged (at least one anomaly): %d%n", label,
+                            ended, flaggedByLabel.getOrDefault(label, 0L));
+                }
+            }
+            out.flush();
+        }
+    }
+
+    private static final class Cursor {
+        final String key;
+        final Session session;
+        int next;
+
+        Cursor(String key, Session session) {
+            this.key = key;
+            this.session = session;
+        }
+    }
+
+    private record Session(String label, List<String> keys) {
+    }
+
+    private static List<Session> readSessions() throws IOException {
+        try (InputStream in = resource("hdfs-stream.txt")) {
+            List<Session> sessions = new ArrayList<>();
+            for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
+                if (line.isBlank() || line.startsWith("#")) {
+                    continue;
+                }
+                String[] parts = line.split("\t", 2);
+                sessions.add(new Session(parts[0], List.of(parts[1].trim().split("\\s+"))));
+            }
+            return sessions;
+        }
+    }
+
+    private static InputStream resource(String name) throws IOException {
+        InputStream in = QuickstartCommand.class.getResourceAsStream("/quickstart/" + name);
+        if (in == null) {
+            throw new IOException("Missing bundled resource quickstart/" + name);
+        }
+        return in;
+    }
+
+    private static List<TopicPartition> partitionsOf(KafkaConsumer<?, ?> consumer, String... topics) {
+        List<TopicPartition> out = new ArrayList<>();
+        for (String topic : topics) {
+            consumer.partitionsFor(topic, Duration.ofSeconds(30))
+                    .forEach(p -> out.add(new TopicPartition(p.topic(), p.partition())));
+        }
+        return out;
+    }
+
+    private static KafkaConsumer<byte[], byte[]> outputConsumer(String bootstrap, Map<String, String> overrides) {
+        Properties props = new Properties();
+        props.putAll(overrides);
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        return new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    }
+
+    private static KafkaProducer<String, String> producer(String bootstrap, Map<String, String> overrides) {
+        Properties props = new Properties();
+        props.putAll(overrides);
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        props.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        return new KafkaProducer<>(props, new StringSerializer(), new StringSerializer());
+    }
+}

@@ -1,0 +1,288 @@
+package io.seqstream.app.topology;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.seqstream.app.config.SeqstreamConfig;
+import io.seqstream.app.config.Setting;
+import io.seqstream.app.config.StreamsSettings;
+import io.seqstream.app.input.EventParser;
+import io.seqstream.app.metrics.SeqstreamMetrics;
+import io.seqstream.app.state.KeyState;
+import io.seqstream.model.LoadedModel;
+import io.seqstream.model.Vocabulary;
+import io.seqstream.schemas.AvroSingleObject;
+import io.seqstream.schemas.v1.Score;
+import io.seqstream.schemas.v1.SequenceEvent;
+import io.seqstream.schemas.v1.SequenceSummary;
+import io.seqstream.schemas.v1.SummaryReason;
+import io.seqstream.testing.OfflineReference;
+import io.seqstream.testing.TestModels;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.test.TestRecord;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The production topology in {@link TopologyTestDriver}, at-least-once; see {@link ScoringTopologyEosTest}. */
+class ScoringTopologyTest {
+    private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
+
+    @TempDir
+    Path stateDir;
+
+    private final LoadedModel model = TestModels.hdfs();
+    private TopologyTestDriver driver;
+    private Topics topics;
+    private TestInputTopic<byte[], byte[]> events;
+    private TestOutputTopic<String, Score> scores;
+    private TestOutputTopic<String, Score> anomalies;
+    private TestOutputTopic<String, SequenceSummary> summaries;
+    private TestOutputTopic<byte[], byte[]> deadLetters;
+    private SimpleMeterRegistry registry;
+
+    protected String guarantee() {
+        return "at_least_once";
+    }
+
+    private void start(Map<String, String> settings) {
+        Map<String, String> all = new HashMap<>(Map.of(
+                Setting.MODEL_NAME.key(), TestModels.HDFS,
+                Setting.PROCESSING_GUARANTEE.key(), guarantee(),
+                Setting.STATE_DIR.key(), stateDir.toString(),
+                Setting.STATE_TTL_MS.key(), "60000",
+                Setting.EXPIRY_SCAN_MS.key(), "1000"));
+        all.putAll(settings);
+        SeqstreamConfig config = SeqstreamConfig.of(all);
+        topics = Topics.from(config);
+        registry = new SimpleMeterRegistry();
+        Properties props = StreamsSettings.build(config);
+        driver = new TopologyTestDriver(ScoringTopology.build(config, () -> model,
+                new SeqstreamMetrics(registry, model.label())), props, T0);
+        events = driver.createInputTopic(topics.events().name(), new ByteArraySerializer(), new ByteArraySerializer(),
+                T0, Duration.ofSeconds(1));
+        scores = driver.createOutputTopic(topics.scores().name(), topics.scores().keySerde().deserializer(),
+                topics.scores().valueSerde().deserializer());
+        anomalies = driver.createOutputTopic(topics.anomalies().name(), topics.anomalies().keySerde().deserializer(),
+                topics.anomalies().valueSerde().deserializer());
+        summaries = driver.createOutputTopic(topics.summaries().name(), topics.summaries().keySerde().deserializer(),
+                topics.summaries().valueSerde().deserializer());
+        deadLetters = driver.createOutputTopic(topics.deadLetter().name(),
+                topics.deadLetter().keySerde().deserializer(), topics.deadLetter().valueSerde().deserializer());
+    }
+
+    @AfterEach
+    void closeDriver() {
+        if (driver != null) {
+            driver.close();
+        }
+    }
+
+    private void send(String key, String json) {
+        events.pipeInput(key == null ? null : utf8(key), json == null ? null : utf8(json));
+    }
+
+    private static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private KeyValueStore<String, KeyState> store() {
+        return driver.getKeyValueStore(ScoringTopology.STATE_STORE);
+    }
+
+    @Test
+    void shouldScoreInterleavedKeysExactlyLikeTheWholeSequenceOffline() {
+        start(Map.of());
+        List<List<String>> sessions = TestModels.hdfsSessions("dev_normal", 3);
+        int longest = sessions.stream().mapToInt(List::size).max().orElseThrow();
+        for (int t = 0; t < longest; t++) {
+            for (int k = 0; k < sessions.size(); k++) {
+                if (t < sessions.get(k).size()) {
+                    send("blk-" + k, "{\"token\":\"" + sessions.get(k).get(t) + "\"}");
+                }
+            }
+        }
+
+        Map<String, List<Score>> byKey = new HashMap<>();
+        for (var kv : scores.readKeyValuesToList()) {
+            byKey.computeIfAbsent(kv.key, k -> new ArrayList<>()).add(kv.value);
+        }
+        assertThat(byKey).hasSize(sessions.size());
+        for (int k = 0; k < sessions.size(); k++) {
+            List<String> tokens = sessions.get(k);
+            List<Score> got = byKey.get("blk-" + k);
+            float[][] expected = OfflineReference.distributions(model, tokens);
+            assertThat(got).hasSize(tokens.size());
+            for (int i = 0; i < tokens.size(); i++) {
+                Score s = got.get(i);
+                int id = model.vocabulary().id(tokens.get(i));
+                assertThat(s.getPosition()).isEqualTo(i + 1);
+                assertThat(s.getToken()).isEqualTo(tokens.get(i));
+                assertThat(s.getTokenId()).isEqualTo(id);
+                assertThat(s.getProbability()).isCloseTo(expected[i][id], within(1e-5));
+                assertThat(s.getSurprisal()).isCloseTo(-Math.log(s.getProbability()), within(1e-9));
+                assertThat(s.getPredictions().get(0).getProbability()).isCloseTo(max(expected[i]), within(1e-5));
+                assertThat(s.getRank()).isEqualTo(rankOf(expected[i], id));
+                assertThat(s.getAnomaly()).isEqualTo(s.getRank() > 9);
+                assertThat(s.getModel()).isEqualTo(model.label());
+            }
+        }
+        assertThat(store().get("blk-0").tokens()).isEqualTo(sessions.get(0).size());
+        assertThat(deadLetters.isEmpty()).isTrue();
+        assertThat(summaries.isEmpty()).isTrue();
+    }
+
+    private static double max(float[] row) {
+        float m = 0;
+        for (float v : row) {
+            m = Math.max(m, v);
+        }
+        return m;
+    }
+
+    private static int rankOf(float[] row, int id) {
+        int better = 0;
+        for (float v : row) {
+            if (v > row[id]) {
+                better++;
+            }
+        }
+        return better + 1;
+    }
+
+    @Test
+    void shouldScoreTheEndTokenEmitASummaryAndDeleteTheStateWhenASequenceEnds() {
+        start(Map.of());
+        send("blk", "{\"tokens\":[\"5\",\"5\",\"22\"]}");
+        send("blk", "{\"token\":\"11\",\"end\":true}");
+
+        List<Score> got = scores.readValuesToList();
+        assertThat(got).extracting(Score::getToken).containsExactly("5", "5", "22", "11", Vocabulary.END);
+        assertThat(got.get(4).getTokenId()).isEqualTo(Vocabulary.END_ID);
+        float[][] expected = OfflineReference.distributions(model, List.of("5", "5", "22", "11"));
+        assertThat(got.get(4).getProbability()).isCloseTo(expected[4][Vocabulary.END_ID], within(1e-5));
+        SequenceSummary summary = summaries.readValue();
+        assertThat(summary.getReason()).isEqualTo(SummaryReason.END);
+        assertThat(summary.getTokens()).isEqualTo(5);
+        double mean = got.stream().mapToDouble(Score::getSurprisal).average().orElseThrow();
+        assertThat(summary.getMeanSurprisal()).isCloseTo(mean, within(1e-9));
+        assertThat(summary.getPerplexity()).isCloseTo(Math.exp(mean), within(1e-9));
+        assertThat(summary.getAnomalies()).isEqualTo(got.stream().filter(Score::getAnomaly).count());
+        assertThat(store().get("blk")).isNull();
+        assertThat(summaries.isEmpty()).isTrue();
+    }
+
+    @Test
+    void shouldStartAFreshSequenceAfterAnEnd() {
+        start(Map.of());
+        send("blk", "{\"token\":\"5\",\"end\":true}");
+        send("blk", "{\"token\":\"5\"}");
+
+        List<Score> got = scores.readValuesToList();
+        assertThat(got).extracting(Score::getPosition).containsExactly(1L, 2L, 1L);
+        assertThat(got.get(2).getProbability()).isEqualTo(got.get(0).getProbability());
+    }
+
+    @Test
+    void shouldDeadLetterBadRecordsWithReasonsAndScoreTheGoodOnesAroundThem() {
+        start(Map.of(Setting.INPUT_MAX_VALUE_BYTES.key(), "100"));
+        send("good", "{\"token\":\"5\"}");
+        send("bad-json", "{\"token\":");
+        send(null, "{\"token\":\"5\"}");
+        events.pipeInput(new TestRecord<>(utf8("bad-utf8"), new byte[] {'{', (byte) 0xFE, '}'},
+                new RecordHeaders().add("trace", utf8("t-1")), T0));
+        send("big", "{\"token\":\"" + "x".repeat(200) + "\"}");
+        send("empty", "{}");
+        send("good", "{\"token\":\"22\"}");
+
+        assertThat(scores.readValuesToList()).extracting(Score::getKey, Score::getPosition)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("good", 1L),
+                        org.assertj.core.groups.Tuple.tuple("good", 2L));
+        List<TestRecord<byte[], byte[]>> dead = deadLetters.readRecordsToList();
+        assertThat(dead).extracting(r -> DeadLetters.header(r.headers(), DeadLetters.REASON)).containsExactly(
+                EventParser.INVALID_JSON, EventParser.NULL_KEY, EventParser.INVALID_UTF8, EventParser.OVERSIZED,
+                EventParser.NO_TOKENS);
+        assertThat(dead.get(0).value()).isEqualTo(utf8("{\"token\":"));
+        assertThat(dead.get(0).key()).isEqualTo(utf8("bad-json"));
+        assertThat(DeadLetters.header(dead.get(0).headers(), DeadLetters.SOURCE_TOPIC)).isEqualTo("events");
+        assertThat(DeadLetters.header(dead.get(0).headers(), DeadLetters.SOURCE_OFFSET)).isEqualTo("1");
+        assertThat(DeadLetters.header(dead.get(0).headers(), DeadLetters.SOURCE_PARTITION)).isEqualTo("0");
+        assertThat(DeadLetters.header(dead.get(2).headers(), "trace")).isEqualTo("t-1");
+        assertThat(registry.get(SeqstreamMetrics.DEAD_LETTERED).tag(SeqstreamMetrics.TAG_REASON, "invalid-json")
+                .counter().count()).isEqualTo(1.0);
+    }
+
+    @Test
+    void shouldScoreUnknownTokensAsUnk() {
+        start(Map.of());
+        send("blk", "{\"token\":\"E-never-seen\"}");
+
+        Score score = scores.readValue();
+        assertThat(score.getTokenId()).isEqualTo(Vocabulary.UNK_ID);
+        assertThat(score.getUnknown()).isTrue();
+        assertThat(score.getToken()).isEqualTo("E-never-seen");
+    }
+
+    @Test
+    void shouldCopyAnomalousScoresToTheAnomaliesTopic() {
+        start(Map.of(Setting.TOP_G.key(), "1"));
+        for (String token : TestModels.hdfsSessions("dev_abnormal", 1).get(0)) {
+            send("blk", "{\"token\":\"" + token + "\"}");
+        }
+
+        List<Score> all = scores.readValuesToList();
+        List<Score> flagged = anomalies.readValuesToList();
+        assertThat(flagged).isNotEmpty().allMatch(Score::getAnomaly).allMatch(s -> s.getRank() > 1);
+        assertThat(flagged).isEqualTo(all.stream().filter(Score::getAnomaly).toList());
+    }
+
+    @Test
+    void shouldExpireIdleKeysWithASummary() {
+        start(Map.of());
+        send("idle", "{\"tokens\":[\"5\",\"22\"]}");
+        driver.advanceWallClockTime(Duration.ofSeconds(30));
+        send("busy", "{\"token\":\"5\"}");
+        driver.advanceWallClockTime(Duration.ofSeconds(35));
+
+        SequenceSummary summary = summaries.readValue();
+        assertThat(summary.getKey()).isEqualTo("idle");
+        assertThat(summary.getReason()).isEqualTo(SummaryReason.EXPIRED);
+        assertThat(summary.getTokens()).isEqualTo(2);
+        assertThat(store().get("idle")).isNull();
+        assertThat(store().get("busy")).isNotNull();
+        assertThat(summaries.isEmpty()).isTrue();
+    }
+
+    @Test
+    void shouldSplitTextValuesWithTheModelsVocabulary() {
+        start(Map.of(Setting.INPUT_FORMAT.key(), "text"));
+        send("blk", "5 5  22");
+
+        assertThat(scores.readValuesToList()).extracting(Score::getToken).containsExactly("5", "5", "22");
+    }
+
+    @Test
+    void shouldReadAndWriteAvroSingleObjectRecords() {
+        start(Map.of(Setting.INPUT_FORMAT.key(), "avro", Setting.OUTPUT_FORMAT.key(), "avro"));
+        events.pipeInput(utf8("blk"), AvroSingleObject.encode(
+                SequenceEvent.newBuilder().setTokens(List.of("5", "22")).setEnd(true).build()));
+
+        assertThat(scores.readValuesToList()).extracting(Score::getToken).containsExactly("5", "22", Vocabulary.END);
+        assertThat(summaries.readValue().getTokens()).isEqualTo(3);
+    }
+}
