@@ -96,6 +96,7 @@ final class QuickstartCommand implements Callable<Integer> {
             if (bootstrap == null) {
                 out.println("Starting an in-process Kafka broker (KRaft, single node)...");
                 out.flush();
+                quietBrokerLogs();
                 broker = EmbeddedKafkaCluster.start();
                 bootstrap = broker.bootstrapServers();
                 out.println("Kafka broker ready at " + bootstrap);
@@ -114,6 +115,20 @@ final class QuickstartCommand implements Callable<Integer> {
             if (broker != null) {
                 broker.close();
             }
+        }
+    }
+
+    /**
+     * The in-process broker and the clients' retry warnings (e.g. CONCURRENT_TRANSACTIONS while a transaction
+     * commits) are noise in a demo; the application's own logs stay.
+     */
+    private static void quietBrokerLogs() {
+        for (String name : List.of("kafka", "org.apache.kafka.server", "org.apache.kafka.storage",
+                "org.apache.kafka.raft", "org.apache.kafka.controller", "org.apache.kafka.image",
+                "org.apache.kafka.metadata", "org.apache.kafka.clients.producer.internals.Sender",
+                "org.apache.kafka.clients.NetworkClient")) {
+            ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(name))
+                    .setLevel(ch.qos.logback.classic.Level.OFF);
         }
     }
 
