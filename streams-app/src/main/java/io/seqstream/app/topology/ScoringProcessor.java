@@ -1,7 +1,8 @@
 package io.seqstream.app.topology;
 
 import io.seqstream.app.engine.TokenScore;
-import io.seqstream.app.engine.TokenStepper;
+import io.seqstream.app.engine.StepEngine;
+import io.seqstream.app.engine.Dl4jStepEngine;
 import io.seqstream.app.input.ParsedEvent;
 import io.seqstream.app.metrics.SeqstreamMetrics;
 import io.seqstream.app.state.KeyState;
@@ -42,7 +43,7 @@ final class ScoringProcessor extends ContextualProcessor<String, ParsedEvent, St
     private final SeqstreamMetrics metrics;
     /** Key: sequence id. Value: LSTM state (model version, h and c per layer, pending token, statistics). */
     private KeyValueStore<String, KeyState> states;
-    private TokenStepper stepper;
+    private StepEngine stepper;
     private Vocabulary vocabulary;
 
     ScoringProcessor(Supplier<LoadedModel> model, ScoringOptions options, SeqstreamMetrics metrics) {
@@ -56,7 +57,7 @@ final class ScoringProcessor extends ContextualProcessor<String, ParsedEvent, St
         super.init(context);
         states = context.getStateStore(ScoringTopology.STATE_STORE);
         LoadedModel current = model.get();
-        stepper = new TokenStepper(current);
+        stepper = new Dl4jStepEngine(current);
         vocabulary = current.vocabulary();
         context.schedule(Duration.ofMillis(options.expiryScanMs()), PunctuationType.WALL_CLOCK_TIME,
                 this::expireIdleKeys);

@@ -17,9 +17,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * one [B,H] matrix per layer, sets them as the network's previous state, runs one {@code rnnTimeStep}, and
  * scatters the new state back into the keys' {@link KeyState}s.
  *
- * <p>Owns a private copy of the model's network. Not thread-safe: one stepper per stream task.
+ * <p>The reference engine. Owns a private copy of the model's network. Not thread-safe.
  */
-public final class TokenStepper implements AutoCloseable {
+public final class Dl4jStepEngine implements StepEngine {
     private final MultiLayerNetwork network;
     private final String modelLabel;
     private final int layers;
@@ -27,7 +27,7 @@ public final class TokenStepper implements AutoCloseable {
     private final int vocabSize;
     private final boolean lstm;
 
-    public TokenStepper(LoadedModel model) {
+    public Dl4jStepEngine(LoadedModel model) {
         ModelManifest.Architecture arch = model.manifest().architecture();
         this.network = model.newNetworkCopy();
         this.modelLabel = model.label();
@@ -38,20 +38,24 @@ public final class TokenStepper implements AutoCloseable {
     }
 
     /** A fresh state for a new sequence under this model. */
+    @Override
     public KeyState newState(int startToken, long eventTime) {
         return KeyState.start(modelLabel, layers, hiddenSize, lstm, startToken, eventTime);
     }
 
     /** True if a stored state was produced by this model version (and so can be stepped by it). */
+    @Override
     public boolean owns(KeyState state) {
         return modelLabel.equals(state.model()) && state.layers() == layers
                 && (layers == 0 || state.hidden()[0].length == hiddenSize);
     }
 
+    @Override
     public String modelLabel() {
         return modelLabel;
     }
 
+    @Override
     public int vocabSize() {
         return vocabSize;
     }
@@ -60,6 +64,7 @@ public final class TokenStepper implements AutoCloseable {
      * Feeds each state's pending token, updates the states in place and returns the next-token probabilities,
      * row-major: row {@code i} (of length {@link #vocabSize()}) belongs to {@code states.get(i)}.
      */
+    @Override
     public float[] step(List<KeyState> states) {
         int batch = states.size();
         float[] ids = new float[batch];

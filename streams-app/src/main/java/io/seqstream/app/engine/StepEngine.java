@@ -1,0 +1,37 @@
+package io.seqstream.app.engine;
+
+import io.seqstream.app.state.KeyState;
+import java.util.List;
+
+/**
+ * Advances a batch of sequences by one token each: every state's pending token is fed to the network, each
+ * state's recurrent arrays are updated in place, and the next-token distribution of every row is returned.
+ *
+ * <p>Implementations hold reusable buffers and are not thread-safe: one engine per stream task (or per
+ * benchmark thread). The weights always come from the DL4J model, and every engine agrees with
+ * {@link Dl4jStepEngine} to 1e-5.
+ */
+public interface StepEngine extends AutoCloseable {
+
+    /** Size of each row of {@link #step}'s result. */
+    int vocabSize();
+
+    /** {@code name@version} of the model the engine steps. */
+    String modelLabel();
+
+    /** A fresh state for a new sequence under this model, {@code startToken} pending. */
+    KeyState newState(int startToken, long eventTime);
+
+    /** True if a stored state was produced by this engine's model version (and so can be stepped by it). */
+    boolean owns(KeyState state);
+
+    /**
+     * Consumes each state's pending token and returns the probabilities, row-major: row {@code i}, at
+     * offset {@code i * vocabSize()}, belongs to {@code states.get(i)}. The returned array may be a buffer the
+     * engine reuses on the next call: read it before stepping again.
+     */
+    float[] step(List<KeyState> states);
+
+    @Override
+    void close();
+}
