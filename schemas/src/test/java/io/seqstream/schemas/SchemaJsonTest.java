@@ -1,0 +1,240 @@
+package io.seqstream.schemas;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.seqstream.schemas.v1.ModelAnnouncement;
+import io.seqstream.schemas.v1.Prediction;
+import io.seqstream.schemas.v1.Score;
+import io.seqstream.schemas.v1.SequenceEvent;
+import io.seqstream.schemas.v1.SequenceSummary;
+import io.seqstream.schemas.v1.SummaryReason;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.avro.Schema;
+import org.apache.avro.specific.SpecificRecordBase;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class SchemaJsonTest {
+
+    private static final ObjectMapper PLAIN = new ObjectMapper();
+
+    static List<SpecificRecordBase> samples() {
+        return Samples.all().toList();
+    }
+
+    @ParameterizedTest
+    @MethodSource("samples")
+    void shouldRoundTripEveryRecord(SpecificRecordBase record) throws Exception {
+        String json = SchemaJson.writeString(record);
+
+        assertThat(SchemaJson.read(json, record.getClass())).isEqualTo(record);
+        assertThat(SchemaJson.read(json.getBytes(StandardCharsets.UTF_8), record.getClass())).isEqualTo(record);
+        assertThat(SchemaJson.writeBytes(record)).isEqualTo(json.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @ParameterizedTest
+    @MethodSource("samples")
+    void shouldWriteExactlyTheSchemaFieldsInSchemaOrder(SpecificRecordBase record) throws Exception {
+        JsonNode json = PLAIN.readTree(SchemaJson.writeString(record));
+
+        List<String> names = new ArrayList<>();
+        json.fieldNames().forEachRemaining(names::add);
+        assertThat(names).containsExactlyElementsOf(
+                record.getSchema().getFields().stream().map(Schema.Field::name).toList());
+    }
+
+    @Test
+    void shouldReadSingleTokenEventWithDefaults() throws Exception {
+        SequenceEvent event = SchemaJson.read("{\"token\":\"E5\"}", SequenceEvent.class);
+
+        assertThat(event.getToken()).isEqualTo("E5");
+        assertThat(event.getTokens()).isEmpty();
+        assertThat(event.getEnd()).isFalse();
+    }
+
+    @Test
+    void shouldReadTokensAndEndWithNullTokenDefault() throws Exception {
+        SequenceEvent event = SchemaJson.read("{\"tokens\":[\"a\",\"b\"],\"end\":true}", SequenceEvent.class);
+
+        assertThat(event.getToken()).isNull();
+        assertThat(event.getTokens()).containsExactly("a", "b");
+        assertThat(event.getEnd()).isTrue();
+    }
+
+    @Test
+    void shouldReadEmptyObjectAsAllDefaults() throws Exception {
+        assertThat(SchemaJson.read("{}", SequenceEvent.class))
+                .isEqualTo(SequenceEvent.newBuilder().build());
+    }
+
+    @Test
+    void shouldGiveEachReadItsOwnDefaultList() throws Exception {
+        SequenceEvent first = SchemaJson.read("{}", SequenceEvent.class);
+        first.getTokens().add("mutated");
+
+        assertThat(SchemaJson.read("{}", SequenceEvent.class).getTokens()).isEmpty();
+    }
+
+    @Test
+    void shouldIgnoreUnknownProperties() throws Exception {
+        SequenceEvent event = SchemaJson.read(
+                "{\"token\":\"E5\",\"addedLater\":{\"x\":[1,2]},\"schema\":\"ignored\"}", SequenceEvent.class);
+
+        assertThat(event.getToken()).isEqualTo("E5");
+    }
+
+    @Test
+    void shouldDefaultOmittedOptionalFieldsOfScoreAndAnnouncement() throws Exception {
+        ObjectMapper mapper = SchemaJson.newObjectMapper();
+        var score = (com.fasterxml.jackson.databind.node.ObjectNode) mapper.readTree(
+                SchemaJson.writeString(Samples.score()));
+        score.remove("unknown");
+        var announcement = (com.fasterxml.jackson.databind.node.ObjectNode) mapper.readTree(
+                SchemaJson.writeString(Samples.modelAnnouncement()));
+        announcement.remove("metrics");
+
+        assertThat(SchemaJson.read(score.toString(), Score.class).getUnknown()).isFalse();
+        assertThat(SchemaJson.read(announcement.toString(), ModelAnnouncement.class).getMetrics()).isEmpty();
+    }
+
+    @Test
+    void shouldWriteTimestampsAsEpochMillisAndEnumsByName() throws Exception {
+        JsonNode json = PLAIN.readTree(SchemaJson.writeString(Samples.sequenceSummary()));
+
+        assertThat(json.get("firstEventTime").isIntegralNumber()).isTrue();
+        assertThat(json.get("firstEventTime").asLong()).isEqualTo(1_700_000_000_000L);
+        assertThat(json.get("reason").asText()).isEqualTo("EXPIRED");
+    }
+
+    @Test
+    void shouldWriteNullableNullAsJsonNull() {
+        assertThat(SchemaJson.writeString(SequenceEvent.newBuilder().setTokens(List.of("a")).build()))
+                .isEqualTo("{\"token\":null,\"tokens\":[\"a\"],\"end\":false}");
+    }
+
+    @Test
+    void shouldRoundTripNonFiniteDoublesAsStrings() throws Exception {
+        Score score = Score.newBuilder(Samples.score())
+                .setProbability(0.0)
+                .setSurprisal(Double.POSITIVE_INFINITY)
+                .build();
+
+        String json = SchemaJson.writeString(score);
+
+        assertThat(json).contains("\"surprisal\":\"Infinity\"");
+        assertThat(SchemaJson.read(json, Score.class).getSurprisal()).isEqualTo(Double.POSITIVE_INFINITY);
+    }
+
+    @Test
+    void shouldNameTheFieldWhoseNullIsRejected() {
+        assertThatThrownBy(() -> SchemaJson.read("{\"tokens\":null}", SequenceEvent.class))
+                .isInstanceOf(JsonProcessingException.class)
+                .hasMessageContaining("SequenceEvent.tokens");
+    }
+
+    @Test
+    void shouldRejectMissingRequiredFieldNamingIt() {
+        String json = "{\"token\":\"E5\"}";
+
+        assertThatThrownBy(() -> SchemaJson.read(json, Prediction.class))
+                .isInstanceOf(JsonProcessingException.class)
+                .hasMessageContaining("probability");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "{\"tokens\":null}",
+        "null",
+        "{\"end\":null}",
+        "{\"tokens\":[\"a\",null]}",
+        "{\"tokens\":\"a\"}",
+        "{\"end\":\"true\"}",
+        "{\"token\":17}",
+        "{\"tokens\":[\"a\",true]}",
+        "{\"end\":1}",
+        "{\"token\":\"a\",\"token\":\"b\"}",
+        "{\"token\":\"a\"} {}",
+        "[\"a\"]",
+        "{\"token\":",
+        "not json"
+    })
+    void shouldRejectMalformedEvents(String json) {
+        assertThatThrownBy(() -> SchemaJson.read(json, SequenceEvent.class))
+                .isInstanceOf(JsonProcessingException.class);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "{\"token\":\"E5\",\"probability\":null}",
+        "{\"token\":null,\"probability\":0.5}",
+        "{\"token\":\"E5\",\"probability\":\"0.5\"}"
+    })
+    void shouldRejectNullsAndStringsWhereTheSchemaWantsValues(String json) {
+        assertThatThrownBy(() -> SchemaJson.read(json, Prediction.class))
+                .isInstanceOf(JsonProcessingException.class);
+    }
+
+    @Test
+    void shouldRejectTimestampsThatAreNotEpochMillis() throws Exception {
+        var summary = (com.fasterxml.jackson.databind.node.ObjectNode) PLAIN.readTree(
+                SchemaJson.writeString(Samples.sequenceSummary()));
+
+        summary.put("firstEventTime", "2023-11-14T22:13:20Z");
+        assertThatThrownBy(() -> SchemaJson.read(summary.toString(), SequenceSummary.class))
+                .isInstanceOf(JsonProcessingException.class)
+                .hasMessageContaining("epoch milliseconds");
+
+        summary.put("firstEventTime", 1.5);
+        assertThatThrownBy(() -> SchemaJson.read(summary.toString(), SequenceSummary.class))
+                .isInstanceOf(JsonProcessingException.class);
+    }
+
+    @Test
+    void shouldRejectUnknownEnumSymbolsAndOrdinals() throws Exception {
+        var summary = (com.fasterxml.jackson.databind.node.ObjectNode) PLAIN.readTree(
+                SchemaJson.writeString(Samples.sequenceSummary()));
+
+        summary.put("reason", "EVICTED");
+        assertThatThrownBy(() -> SchemaJson.read(summary.toString(), SequenceSummary.class))
+                .isInstanceOf(JsonProcessingException.class);
+
+        summary.put("reason", 0);
+        assertThatThrownBy(() -> SchemaJson.read(summary.toString(), SequenceSummary.class))
+                .isInstanceOf(JsonProcessingException.class);
+    }
+
+    @Test
+    void shouldRefuseToWriteNullRequiredField() {
+        Prediction broken = new Prediction(null, 0.5);
+
+        assertThatThrownBy(() -> SchemaJson.writeString(broken))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("Prediction.token");
+    }
+
+    @Test
+    void shouldKeepMillisecondPrecisionOnly() throws Exception {
+        Score score = Score.newBuilder(Samples.score())
+                .setEventTime(Instant.parse("2023-11-14T22:13:20.123456789Z"))
+                .build();
+
+        assertThat(SchemaJson.read(SchemaJson.writeString(score), Score.class).getEventTime())
+                .isEqualTo(Instant.parse("2023-11-14T22:13:20.123Z"));
+    }
+
+    @Test
+    void shouldReadEnumSymbolsByName() throws Exception {
+        String json = SchemaJson.writeString(Samples.sequenceSummary()).replace("EXPIRED", "END");
+
+        assertThat(SchemaJson.read(json, SequenceSummary.class).getReason()).isEqualTo(SummaryReason.END);
+    }
+}
