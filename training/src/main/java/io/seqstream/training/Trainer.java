@@ -1,0 +1,283 @@
+package io.seqstream.training;
+
+import io.seqstream.model.ModelDraft;
+import io.seqstream.model.ModelException;
+import io.seqstream.model.ModelManifest;
+import io.seqstream.model.ModelStore;
+import io.seqstream.model.Vocabulary;
+import io.seqstream.model.VocabularyKind;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.optimize.api.BaseTrainingListener;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Trains a token language model and publishes it into a {@link ModelStore}.
+ *
+ * <p>The run: read and split the corpus, build the vocabulary from the training split, train epoch by epoch on
+ * shuffled, length-bucketed, masked batches, evaluate on the validation split after every epoch, stop after
+ * {@code patience} epochs without a lower validation loss, restore the best epoch's parameters, then publish
+ * them with their metrics, a loss plot ({@value #PLOT}) and the per-epoch history ({@value #HISTORY}).
+ *
+ * <p>Progress (a bar per epoch, then a line of results) goes to the {@code PrintStream} the caller passes, or
+ * nowhere if it passes null; everything else is logged through SLF4J.
+ */
+public final class Trainer {
+    public static final String PLOT = "loss.png";
+    public static final String HISTORY = "history.json";
+
+    public static final String METRIC_VALIDATION_LOSS = "validation_loss";
+    public static final String METRIC_VALIDATION_PERPLEXITY = "validation_perplexity";
+    public static final String METRIC_TRAIN_LOSS = "train_loss";
+    public static final String METRIC_BEST_EPOCH = "best_epoch";
+    public static final String METRIC_EPOCHS = "epochs";
+    public static final String METRIC_UNIGRAM_PERPLEXITY = "validation_unigram_perplexity";
+    public static final String METRIC_TOKENS_PER_SECOND = "tokens_per_second";
+
+    private static final Logger log = LoggerFactory.getLogger(Trainer.class);
+
+    private final TrainingConfig config;
+    private final PrintStream progressOut;
+
+    private Trainer(TrainingConfig config, PrintStream progressOut) {
+        this.config = config;
+        this.progressOut = progressOut;
+    }
+
+    /** The name of the top-k accuracy metric, e.g. {@code validation_top5_accuracy}. */
+    public static String topKMetric(int k) {
+        return "validation_top" + k + "_accuracy";
+    }
+
+    /**
+     * Trains a model as configured and publishes it as the next version of {@code config.name()}.
+     *
+     * @param progressOut where the progress bar and per-epoch results go (e.g. {@code System.err}); null for none
+     * @throws IllegalArgumentException if the data cannot be used (not UTF-8, too few sequences)
+     * @throws IllegalStateException    if training diverges (the loss becomes NaN or infinite)
+     */
+    public static TrainingResult train(TrainingConfig config, ModelStore store, PrintStream progressOut)
+            throws IOException, ModelException {
+        return new Trainer(config, progressOut).run(store);
+    }
+
+    private TrainingResult run(ModelStore store) throws IOException, ModelException {
+        long started = System.nanoTime();
+        Corpus corpus = Corpus.read(config.data(), config.mode(), config.chunkLength(), config.validationFraction(),
+                config.seed());
+        if (config.mode() == CorpusMode.CHUNKS && config.vocabulary() != VocabularyKind.CHAR) {
+            log.warn("Chunks are cut every {} characters, through words and ids: chunks mode is meant for char "
+                    + "vocabularies, not {}", config.chunkLength(), config.vocabulary().label());
+        }
+        Vocabulary vocabulary = Vocabulary.build(config.vocabulary(), config.lowercase(), corpus.train(),
+                config.minCount(), config.maxVocabulary());
+        SequenceBatches train = SequenceBatches.of(vocabulary, corpus.train(), config.batchSize(), DataType.FLOAT);
+        SequenceBatches validation =
+                SequenceBatches.of(vocabulary, corpus.validation(), config.batchSize(), DataType.FLOAT);
+        boolean truncated = config.tbpttLength() > 0 && train.maxLength() > config.tbpttLength();
+        NetworkSpec spec = new NetworkSpec(config.cell(), vocabulary.size(), config.embedding(), config.hidden(),
+                config.layers(), config.learningRate(), config.clip(), truncated ? config.tbpttLength() : 0,
+                DataType.FLOAT, config.seed());
+        Evaluator.Evaluation unigram = Evaluator.unigram(train, validation, config.topK());
+        log.info("Training {} on {} ({} train / {} validation sequences, {} / {} tokens), {}, {} {}x{}x{}{}; "
+                        + "unigram baseline perplexity {}",
+                config.name(), config.data(), train.size(), validation.size(), train.tokens(), validation.tokens(),
+                vocabulary, config.cell().label(), config.embedding(), config.hidden(), config.layers(),
+                truncated ? ", TBPTT " + config.tbpttLength() : "", format(unigram.perplexity()));
+
+        MultiLayerNetwork network = NetworkFactory.create(spec);
+        try {
+            Fit fit = fit(network, train, validation);
+            Map<String, Double> metrics = metrics(fit, unigram);
+            Path scratch = Files.createTempDirectory("seqstream-training-");
+            try {
+                Path history = scratch.resolve(HISTORY);
+                Path plot = scratch.resolve(PLOT);
+                ModelStore.json().writeValue(history.toFile(),
+                        historyDocument(fit, vocabulary, train, validation, truncated, unigram));
+                LossPlot.write(fit.history(), fit.bestEpoch(), "Loss of " + config.name() + " ("
+                        + config.cell().label() + " " + config.embedding() + "x" + config.hidden() + "x"
+                        + config.layers() + ")", plot);
+                ModelDraft draft = new ModelDraft(network, vocabulary,
+                        new ModelManifest.TrainingData(corpus.fingerprint(), config.data().toString(), train.size(),
+                                train.tokens() - train.size()),
+                        metrics, Map.of(HISTORY, history, PLOT, plot));
+                ModelManifest manifest = store.publish(config.name(), draft);
+                log.info("Trained {} in {} s: validation loss {} nats/token, perplexity {}, top-{} accuracy {} "
+                                + "(best of {} epochs: {})",
+                        manifest.label(), format((System.nanoTime() - started) / 1e9),
+                        format(metrics.get(METRIC_VALIDATION_LOSS)),
+                        format(metrics.get(METRIC_VALIDATION_PERPLEXITY)), config.topK(),
+                        format(metrics.get(topKMetric(config.topK()))), fit.history().size(), fit.bestEpoch());
+                return new TrainingResult(manifest, fit.history(), metrics,
+                        store.versionDir(manifest.name(), manifest.version()));
+            } finally {
+                deleteQuietly(scratch);
+            }
+        } finally {
+            network.close();
+        }
+    }
+
+    /** The epochs run, the best epoch and its evaluation. */
+    private record Fit(List<EpochStats> history, int bestEpoch, Evaluator.Evaluation best, boolean stoppedEarly) {
+    }
+
+    private Fit fit(MultiLayerNetwork network, SequenceBatches train, SequenceBatches validation) {
+        ScoreSum scores = new ScoreSum();
+        network.setListeners(scores);
+        EarlyStopping stopping = new EarlyStopping(config.patience());
+        List<EpochStats> history = new ArrayList<>();
+        INDArray bestParameters = null;
+        Evaluator.Evaluation bestEvaluation = null;
+        boolean stoppedEarly = false;
+        for (int epoch = 1; epoch <= config.maxEpochs(); epoch++) {
+            long epochStart = System.nanoTime();
+            double lossSum = 0;
+            long tokens = 0;
+            try (Progress progress = Progress.start(progressOut, epoch, config.maxEpochs(), train.tokens())) {
+                for (int[] members : train.plan(epochSeed(epoch))) {
+                    SequenceBatch batch = train.batch(members);
+                    scores.reset();
+                    network.fit(batch.features(), batch.labels(), batch.featuresMask(), batch.labelsMask());
+                    // DL4J's score is the masked loss summed over the batch and divided by the number of
+                    // sequences; with TBPTT there is one score per segment.
+                    double batchLoss = scores.sum() * batch.size();
+                    if (!Double.isFinite(batchLoss)) {
+                        throw new IllegalStateException("Training diverged in epoch " + epoch + ": the loss is "
+                                + batchLoss + "; lower the learning rate (" + config.learningRate()
+                                + ") or the clipping threshold (" + config.clip() + ")");
+                    }
+                    lossSum += batchLoss;
+                    tokens += batch.tokens();
+                    progress.step(batch.tokens(), lossSum / tokens);
+                }
+            }
+            double trainSeconds = (System.nanoTime() - epochStart) / 1e9;
+            Evaluator.Evaluation evaluation = Evaluator.evaluate(network, validation, config.topK());
+            double seconds = (System.nanoTime() - epochStart) / 1e9;
+            EpochStats stats = new EpochStats(epoch, lossSum / tokens, evaluation.loss(), evaluation.perplexity(),
+                    evaluation.topKAccuracy(), tokens / trainSeconds, seconds);
+            history.add(stats);
+            boolean best = stopping.record(evaluation.loss());
+            if (best) {
+                bestParameters = network.params().dup();
+                bestEvaluation = evaluation;
+            }
+            report(stats, best);
+            if (stopping.shouldStop() && epoch < config.maxEpochs()) {
+                stoppedEarly = true;
+                log.info("Stopping early after epoch {}: no lower validation loss for {} epochs (best: epoch {})",
+                        epoch, config.patience(), stopping.bestEpoch());
+                break;
+            }
+        }
+        network.setListeners();
+        if (bestParameters == null) {
+            throw new IllegalStateException("No epoch produced a finite validation loss");
+        }
+        network.setParams(bestParameters);
+        network.rnnClearPreviousState();
+        return new Fit(history, stopping.bestEpoch(), bestEvaluation, stoppedEarly);
+    }
+
+    private long epochSeed(int epoch) {
+        return config.seed() ^ (epoch * 0x9E3779B97F4A7C15L);
+    }
+
+    private void report(EpochStats stats, boolean best) {
+        String line = String.format(Locale.ROOT,
+                "epoch %d/%d: train loss %.4f, validation loss %.4f, perplexity %.3f, top-%d accuracy %.2f%%, "
+                        + "%,.0f tokens/s, %.1f s%s",
+                stats.epoch(), config.maxEpochs(), stats.trainLoss(), stats.validationLoss(),
+                stats.validationPerplexity(), config.topK(), 100 * stats.validationTopKAccuracy(),
+                stats.tokensPerSecond(), stats.seconds(), best ? " (best)" : "");
+        if (progressOut != null) {
+            progressOut.println(line);
+            progressOut.flush();
+            log.debug("{}", line);
+        } else {
+            log.info("{}", line);
+        }
+    }
+
+    private Map<String, Double> metrics(Fit fit, Evaluator.Evaluation unigram) {
+        EpochStats best = fit.history().get(fit.bestEpoch() - 1);
+        Map<String, Double> metrics = new LinkedHashMap<>();
+        metrics.put(METRIC_VALIDATION_LOSS, fit.best().loss());
+        metrics.put(METRIC_VALIDATION_PERPLEXITY, fit.best().perplexity());
+        metrics.put(topKMetric(config.topK()), fit.best().topKAccuracy());
+        metrics.put(METRIC_TRAIN_LOSS, best.trainLoss());
+        metrics.put(METRIC_BEST_EPOCH, (double) fit.bestEpoch());
+        metrics.put(METRIC_EPOCHS, (double) fit.history().size());
+        metrics.put(METRIC_UNIGRAM_PERPLEXITY, unigram.perplexity());
+        metrics.put(METRIC_TOKENS_PER_SECOND,
+                fit.history().stream().mapToDouble(EpochStats::tokensPerSecond).average().orElse(0));
+        return metrics;
+    }
+
+    private Map<String, Object> historyDocument(Fit fit, Vocabulary vocabulary, SequenceBatches train,
+                                                SequenceBatches validation, boolean truncated,
+                                                Evaluator.Evaluation unigram) {
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("config", config.describe());
+        doc.put("vocabulary_size", vocabulary.size());
+        doc.put("train_sequences", train.size());
+        doc.put("train_tokens", train.tokens());
+        doc.put("validation_sequences", validation.size());
+        doc.put("validation_tokens", validation.tokens());
+        doc.put("truncated_bptt", truncated);
+        doc.put("top_k", config.topK());
+        doc.put("validation_unigram_loss", unigram.loss());
+        doc.put("best_epoch", fit.bestEpoch());
+        doc.put("stopped_early", fit.stoppedEarly());
+        doc.put("epochs", fit.history());
+        return doc;
+    }
+
+    private static String format(double value) {
+        return String.format(Locale.ROOT, "%.4f", value);
+    }
+
+    private static void deleteQuietly(Path dir) {
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            log.warn("Could not delete scratch directory {}: {}", dir, e.toString());
+        }
+    }
+
+    /** Adds up the score of every optimisation step (one per batch, or one per TBPTT segment). */
+    private static final class ScoreSum extends BaseTrainingListener {
+        private double sum;
+
+        @Override
+        public void iterationDone(Model model, int iteration, int epoch) {
+            sum += model.score();
+        }
+
+        void reset() {
+            sum = 0;
+        }
+
+        double sum() {
+            return sum;
+        }
+    }
+}
