@@ -1,0 +1,55 @@
+package io.seqstream.app.engine;
+
+import io.seqstream.app.state.KeyState;
+import java.util.List;
+
+/**
+ * Plain Java below a batch size where the GEMM path's fixed per-call cost (tens of ND4J ops) outweighs its
+ * faster arithmetic, ND4J GEMMs above it. The crossover is set from the model's size: the bigger the model,
+ * the sooner BLAS pays off.
+ */
+final class AutoStepEngine implements StepEngine {
+    /** Work (FLOPs) of one batch below which plain Java is used; from the stepping benchmark on 2 cores. */
+    static final long JAVA_MAX_FLOPS_PER_BATCH = 2_000_000L;
+
+    private final JavaStepEngine java;
+    private final Nd4jStepEngine nd4j;
+    private final int javaMaxBatch;
+
+    AutoStepEngine(ModelWeights weights) {
+        this.java = new JavaStepEngine(weights);
+        this.nd4j = new Nd4jStepEngine(weights);
+        this.javaMaxBatch = (int) Math.max(1, JAVA_MAX_FLOPS_PER_BATCH / weights.flopsPerEvent());
+    }
+
+    @Override
+    public int vocabSize() {
+        return java.vocabSize();
+    }
+
+    @Override
+    public String modelLabel() {
+        return java.modelLabel();
+    }
+
+    @Override
+    public KeyState newState(int startToken, long eventTime) {
+        return java.newState(startToken, eventTime);
+    }
+
+    @Override
+    public boolean owns(KeyState state) {
+        return java.owns(state);
+    }
+
+    @Override
+    public float[] step(List<KeyState> states) {
+        return states.size() <= javaMaxBatch ? java.step(states) : nd4j.step(states);
+    }
+
+    @Override
+    public void close() {
+        java.close();
+        nd4j.close();
+    }
+}

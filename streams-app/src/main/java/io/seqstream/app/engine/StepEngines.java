@@ -1,0 +1,41 @@
+package io.seqstream.app.engine;
+
+import io.seqstream.app.state.KeyState;
+import io.seqstream.model.LoadedModel;
+import java.util.List;
+import java.util.Locale;
+
+/** Creates stepping engines by kind. */
+public final class StepEngines {
+    /** DL4J's own {@code rnnTimeStep}: the reference. */
+    public static final String DL4J = "dl4j";
+    /** Batched OpenBLAS GEMMs into preallocated buffers. */
+    public static final String ND4J = "nd4j";
+    /** Plain float loops, one key at a time. */
+    public static final String JAVA = "java";
+    /** Plain Java for small batches, ND4J GEMMs for large ones. */
+    public static final String AUTO = "auto";
+
+    private StepEngines() {
+    }
+
+    public static List<String> kinds() {
+        return List.of(AUTO, ND4J, JAVA, DL4J);
+    }
+
+    public static StepEngine create(LoadedModel model, String kind) {
+        return switch (kind.toLowerCase(Locale.ROOT)) {
+            case DL4J -> new Dl4jStepEngine(model);
+            case ND4J -> new Nd4jStepEngine(model);
+            case JAVA -> new JavaStepEngine(model);
+            case AUTO -> new AutoStepEngine(new ModelWeights(model));
+            default -> throw new IllegalArgumentException("Unknown engine '" + kind + "': expected one of " + kinds());
+        };
+    }
+
+    static boolean owns(ModelWeights w, KeyState state) {
+        return w.label.equals(state.model()) && state.layers() == w.layers
+                && (w.layers == 0 || (state.hidden()[0].length == w.hidden
+                && state.cell()[0].length == (w.lstm ? w.hidden : 0)));
+    }
+}

@@ -1,0 +1,93 @@
+package io.seqstream.app.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import io.seqstream.app.state.KeyState;
+import io.seqstream.model.LoadedModel;
+import io.seqstream.model.Vocabulary;
+import io.seqstream.testing.RandomModels;
+import io.seqstream.testing.TestModels;
+import io.seqstream.training.Cell;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Every engine steps exactly like DL4J's own {@code rnnTimeStep}, for every cell, depth and batch size. */
+class StepEngineParityTest {
+    @TempDir
+    static Path store;
+
+    private static final List<LoadedModel> MODELS = new ArrayList<>();
+
+    @BeforeAll
+    static void models() throws Exception {
+        MODELS.add(TestModels.hdfs());
+        MODELS.add(RandomModels.create(store, "lstm2", Cell.LSTM, 50, 12, 24, 2));
+        MODELS.add(RandomModels.create(store, "simple2", Cell.SIMPLE, 40, 8, 16, 2));
+    }
+
+    @AfterAll
+    static void close() {
+        MODELS.subList(1, MODELS.size()).forEach(LoadedModel::close);
+    }
+
+    static Stream<Arguments> cases() {
+        List<Arguments> out = new ArrayList<>();
+        for (int m = 0; m < 3; m++) {
+            for (String kind : List.of(StepEngines.JAVA, StepEngines.ND4J, StepEngines.AUTO)) {
+                for (int batch : new int[] {1, 3, 64}) {
+                    out.add(Arguments.of(m, kind, batch));
+                }
+            }
+        }
+        return out.stream();
+    }
+
+    @ParameterizedTest(name = "model {0}, {1}, batch {2}")
+    @MethodSource("cases")
+    void shouldMatchDl4jOverSeveralStepsOfDifferentKeys(int modelIndex, String kind, int batch) {
+        LoadedModel model = MODELS.get(modelIndex);
+        Random random = new Random(modelIndex * 100 + batch);
+        try (StepEngine reference = new Dl4jStepEngine(model);
+             StepEngine engine = StepEngines.create(model, kind)) {
+            List<KeyState> expected = new ArrayList<>();
+            List<KeyState> actual = new ArrayList<>();
+            for (int i = 0; i < batch; i++) {
+                expected.add(reference.newState(Vocabulary.START_ID, 0));
+                actual.add(engine.newState(Vocabulary.START_ID, 0));
+            }
+            for (int step = 0; step < 4; step++) {
+                float[] want = reference.step(expected).clone();
+                float[] got = engine.step(actual);
+                for (int j = 0; j < batch * model.manifest().architecture().vocabSize(); j++) {
+                    assertThat(got[j]).as("probability %d at step %d", j, step).isCloseTo(want[j], within(1e-5f));
+                }
+                for (int i = 0; i < batch; i++) {
+                    for (int l = 0; l < expected.get(i).layers(); l++) {
+                        assertClose(actual.get(i).hidden()[l], expected.get(i).hidden()[l]);
+                        assertClose(actual.get(i).cell()[l], expected.get(i).cell()[l]);
+                    }
+                    int next = random.nextInt(model.vocabulary().size());
+                    expected.get(i).recordScore(0, false, next, 0, 0);
+                    actual.get(i).recordScore(0, false, next, 0, 0);
+                }
+            }
+        }
+    }
+
+    private static void assertClose(float[] actual, float[] expected) {
+        assertThat(actual).hasSameSizeAs(expected);
+        for (int j = 0; j < actual.length; j++) {
+            assertThat(actual[j]).isCloseTo(expected[j], within(1e-5f));
+        }
+    }
+}
