@@ -74,7 +74,7 @@ public final class SeqstreamConfig {
 
     private void validate() {
         for (Setting s : new Setting[] {Setting.TOP_K, Setting.TOP_G, Setting.INPUT_MAX_VALUE_BYTES,
-                Setting.INPUT_MAX_TOKENS, Setting.STREAM_THREADS}) {
+                Setting.INPUT_MAX_TOKENS, Setting.STREAM_THREADS, Setting.MAX_BATCH_SIZE}) {
             if (integer(s) < 1) {
                 throw new IllegalArgumentException(s.key() + " must be at least 1, got " + string(s));
             }
@@ -84,6 +84,14 @@ public final class SeqstreamConfig {
                 throw new IllegalArgumentException(s.key() + " must be a positive number of milliseconds, got "
                         + string(s));
             }
+        }
+        if (longValue(Setting.MAX_BATCH_DELAY_MS) < 0) {
+            throw new IllegalArgumentException("max.batch.delay.ms must be 0 or more, got "
+                    + string(Setting.MAX_BATCH_DELAY_MS));
+        }
+        if (!io.seqstream.app.engine.StepEngines.kinds().contains(string(Setting.ENGINE))) {
+            throw new IllegalArgumentException("engine must be one of " + io.seqstream.app.engine.StepEngines.kinds()
+                    + ", got " + string(Setting.ENGINE));
         }
         inputFormat();
         outputFormat();

@@ -1,6 +1,7 @@
 package io.seqstream.app.metrics;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.util.concurrent.TimeUnit;
@@ -17,6 +18,7 @@ public final class SeqstreamMetrics {
     public static final String SEQUENCES_CLOSED = "seqstream.sequences.closed";
     public static final String STATE_RESETS = "seqstream.state.resets";
     public static final String STEP = "seqstream.step";
+    public static final String BATCH_SIZE = "seqstream.batch.size";
     public static final String TAG_REASON = "reason";
     public static final String TAG_MODEL = "model";
 
@@ -24,6 +26,7 @@ public final class SeqstreamMetrics {
     private final Counter scored;
     private final Counter anomalies;
     private final Timer step;
+    private final DistributionSummary batch;
 
     public SeqstreamMetrics(MeterRegistry registry, String modelLabel) {
         this.registry = registry;
@@ -32,6 +35,8 @@ public final class SeqstreamMetrics {
         this.anomalies = Counter.builder(ANOMALIES).description("Tokens outside the model's top-g predictions")
                 .tag(TAG_MODEL, modelLabel).register(registry);
         this.step = Timer.builder(STEP).description("Time of one batched LSTM step")
+                .tag(TAG_MODEL, modelLabel).register(registry);
+        this.batch = DistributionSummary.builder(BATCH_SIZE).description("Keys stepped together in one batch")
                 .tag(TAG_MODEL, modelLabel).register(registry);
     }
 
@@ -58,7 +63,8 @@ public final class SeqstreamMetrics {
         registry.counter(STATE_RESETS, TAG_REASON, reason).increment();
     }
 
-    public void stepped(long nanos) {
+    public void stepped(long nanos, int batchSize) {
         step.record(nanos, TimeUnit.NANOSECONDS);
+        batch.record(batchSize);
     }
 }

@@ -5,6 +5,7 @@ import io.seqstream.app.config.Setting;
 import io.seqstream.app.input.EventParser;
 import io.seqstream.app.metrics.SeqstreamMetrics;
 import io.seqstream.app.state.KeyStateSerde;
+import io.seqstream.app.state.PendingEventSerde;
 import io.seqstream.model.LoadedModel;
 import java.util.function.Supplier;
 import org.apache.kafka.common.serialization.Serdes;
@@ -14,7 +15,7 @@ import org.apache.kafka.streams.state.Stores;
 /**
  * Builds the scoring topology:
  * <pre>
- * events ─▶ parse ─┬─▶ score ─┬─▶ scores
+ * events ─▶ parse ─┬─▶ score ─┬─▶ scores        (score: sequence-state and, when batching, pending-events)
  *                  │          ├─▶ anomalies
  *                  │          └─▶ summaries
  *                  └─▶ events-dlq
@@ -32,6 +33,8 @@ public final class ScoringTopology {
     public static final String DEAD_LETTER_SINK = "dead-letter-sink";
     /** Key: sequence id. Value: {@link io.seqstream.app.state.KeyState}. Changelogged. */
     public static final String STATE_STORE = "sequence-state";
+    /** Key: arrival sequence number. Value: {@link io.seqstream.app.state.PendingEvent}. Changelogged. */
+    public static final String PENDING_STORE = "pending-events";
 
     private ScoringTopology() {
     }
@@ -49,6 +52,10 @@ public final class ScoringTopology {
         topology.addProcessor(SCORE_PROCESSOR, () -> new ScoringProcessor(model, options, metrics), PARSE_PROCESSOR);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STATE_STORE),
                 Serdes.String(), new KeyStateSerde()).withCachingEnabled(), SCORE_PROCESSOR);
+        if (options.batching()) {
+            topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PENDING_STORE),
+                    Serdes.Long(), new PendingEventSerde()).withCachingEnabled(), SCORE_PROCESSOR);
+        }
         topology.addSink(SCORES_SINK, topics.scores().name(), topics.scores().keySerde().serializer(),
                 topics.scores().valueSerde().serializer(), SCORE_PROCESSOR);
         topology.addSink(ANOMALIES_SINK, topics.anomalies().name(), topics.anomalies().keySerde().serializer(),

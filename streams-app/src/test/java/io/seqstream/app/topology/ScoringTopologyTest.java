@@ -39,7 +39,11 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The production topology in {@link TopologyTestDriver}, at-least-once; see {@link ScoringTopologyEosTest}. */
+/**
+ * The production topology in {@link TopologyTestDriver}, at-least-once and unbatched; subclasses run the same
+ * suite under exactly-once ({@link ScoringTopologyEosTest}) and with batching ({@link ScoringTopologyBatchedTest}),
+ * so batched scores are held to the same offline reference as unbatched ones.
+ */
 class ScoringTopologyTest {
     private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
 
@@ -60,13 +64,26 @@ class ScoringTopologyTest {
         return "at_least_once";
     }
 
-    private void start(Map<String, String> settings) {
+    /** {@code max.batch.delay.ms}; 0 = every record is stepped as it arrives. */
+    protected long batchDelayMs() {
+        return 0;
+    }
+
+    /** Lets pending batches flush (the batching delay passes on the driver's wall clock). */
+    protected void settle() {
+        if (batchDelayMs() > 0) {
+            driver.advanceWallClockTime(Duration.ofMillis(2 * batchDelayMs()));
+        }
+    }
+
+    protected void start(Map<String, String> settings) {
         Map<String, String> all = new HashMap<>(Map.of(
                 Setting.MODEL_NAME.key(), TestModels.HDFS,
                 Setting.PROCESSING_GUARANTEE.key(), guarantee(),
                 Setting.STATE_DIR.key(), stateDir.toString(),
                 Setting.STATE_TTL_MS.key(), "60000",
-                Setting.EXPIRY_SCAN_MS.key(), "1000"));
+                Setting.EXPIRY_SCAN_MS.key(), "1000",
+                Setting.MAX_BATCH_DELAY_MS.key(), Long.toString(batchDelayMs())));
         all.putAll(settings);
         SeqstreamConfig config = SeqstreamConfig.of(all);
         topics = Topics.from(config);
@@ -93,12 +110,28 @@ class ScoringTopologyTest {
         }
     }
 
-    private void send(String key, String json) {
+    protected void send(String key, String json) {
         events.pipeInput(key == null ? null : utf8(key), json == null ? null : utf8(json));
     }
 
     private static byte[] utf8(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    protected TopologyTestDriver driver() {
+        return driver;
+    }
+
+    protected TestOutputTopic<String, Score> scores() {
+        return scores;
+    }
+
+    protected SimpleMeterRegistry registry() {
+        return registry;
+    }
+
+    protected KeyValueStore<Long, io.seqstream.app.state.PendingEvent> pendingStore() {
+        return driver.getKeyValueStore(ScoringTopology.PENDING_STORE);
     }
 
     private KeyValueStore<String, KeyState> store() {
@@ -118,6 +151,7 @@ class ScoringTopologyTest {
             }
         }
 
+        settle();
         Map<String, List<Score>> byKey = new HashMap<>();
         for (var kv : scores.readKeyValuesToList()) {
             byKey.computeIfAbsent(kv.key, k -> new ArrayList<>()).add(kv.value);
@@ -171,6 +205,7 @@ class ScoringTopologyTest {
         send("blk", "{\"tokens\":[\"5\",\"5\",\"22\"]}");
         send("blk", "{\"token\":\"11\",\"end\":true}");
 
+        settle();
         List<Score> got = scores.readValuesToList();
         assertThat(got).extracting(Score::getToken).containsExactly("5", "5", "22", "11", Vocabulary.END);
         assertThat(got.get(4).getTokenId()).isEqualTo(Vocabulary.END_ID);
@@ -193,6 +228,7 @@ class ScoringTopologyTest {
         send("blk", "{\"token\":\"5\",\"end\":true}");
         send("blk", "{\"token\":\"5\"}");
 
+        settle();
         List<Score> got = scores.readValuesToList();
         assertThat(got).extracting(Score::getPosition).containsExactly(1L, 2L, 1L);
         assertThat(got.get(2).getProbability()).isEqualTo(got.get(0).getProbability());
@@ -210,6 +246,7 @@ class ScoringTopologyTest {
         send("empty", "{}");
         send("good", "{\"token\":\"22\"}");
 
+        settle();
         assertThat(scores.readValuesToList()).extracting(Score::getKey, Score::getPosition)
                 .containsExactly(org.assertj.core.groups.Tuple.tuple("good", 1L),
                         org.assertj.core.groups.Tuple.tuple("good", 2L));
@@ -232,6 +269,7 @@ class ScoringTopologyTest {
         start(Map.of());
         send("blk", "{\"token\":\"E-never-seen\"}");
 
+        settle();
         Score score = scores.readValue();
         assertThat(score.getTokenId()).isEqualTo(Vocabulary.UNK_ID);
         assertThat(score.getUnknown()).isTrue();
@@ -245,6 +283,7 @@ class ScoringTopologyTest {
             send("blk", "{\"token\":\"" + token + "\"}");
         }
 
+        settle();
         List<Score> all = scores.readValuesToList();
         List<Score> flagged = anomalies.readValuesToList();
         assertThat(flagged).isNotEmpty().allMatch(Score::getAnomaly).allMatch(s -> s.getRank() > 1);
@@ -259,6 +298,7 @@ class ScoringTopologyTest {
         send("busy", "{\"token\":\"5\"}");
         driver.advanceWallClockTime(Duration.ofSeconds(35));
 
+        settle();
         SequenceSummary summary = summaries.readValue();
         assertThat(summary.getKey()).isEqualTo("idle");
         assertThat(summary.getReason()).isEqualTo(SummaryReason.EXPIRED);
@@ -273,6 +313,7 @@ class ScoringTopologyTest {
         start(Map.of(Setting.INPUT_FORMAT.key(), "text"));
         send("blk", "5 5  22");
 
+        settle();
         assertThat(scores.readValuesToList()).extracting(Score::getToken).containsExactly("5", "5", "22");
     }
 
@@ -282,6 +323,7 @@ class ScoringTopologyTest {
         events.pipeInput(utf8("blk"), AvroSingleObject.encode(
                 SequenceEvent.newBuilder().setTokens(List.of("5", "22")).setEnd(true).build()));
 
+        settle();
         assertThat(scores.readValuesToList()).extracting(Score::getToken).containsExactly("5", "22", Vocabulary.END);
         assertThat(summaries.readValue().getTokens()).isEqualTo(3);
     }

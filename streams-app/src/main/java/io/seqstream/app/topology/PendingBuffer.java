@@ -1,0 +1,72 @@
+package io.seqstream.app.topology;
+
+import io.seqstream.app.state.PendingEvent;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * The events of one task waiting for their batch: kept in a changelogged store (so a commit that happens
+ * while they wait commits them too, and a crash restores them) with an in-memory mirror in arrival order.
+ */
+final class PendingBuffer {
+    /** Key: arrival sequence number. Value: the event. */
+    private final KeyValueStore<Long, PendingEvent> store;
+    private final List<PendingEvent> mirror = new ArrayList<>();
+    private long nextSequence;
+    private int steps;
+
+    /** Rebuilds the mirror from the store, which holds what was pending at the last commit. */
+    PendingBuffer(KeyValueStore<Long, PendingEvent> store) {
+        this.store = store;
+        try (KeyValueIterator<Long, PendingEvent> all = store.all()) {
+            while (all.hasNext()) {
+                KeyValue<Long, PendingEvent> entry = all.next();
+                mirror.add(entry.value);
+                steps += entry.value.steps();
+                nextSequence = Math.max(nextSequence, entry.key + 1);
+            }
+        }
+        mirror.sort(java.util.Comparator.comparingLong(PendingEvent::sequence));
+    }
+
+    long nextSequence() {
+        return nextSequence;
+    }
+
+    void add(PendingEvent event) {
+        store.put(event.sequence(), event);
+        mirror.add(event);
+        steps += event.steps();
+        nextSequence = event.sequence() + 1;
+    }
+
+    /** LSTM steps the pending events need. */
+    int steps() {
+        return steps;
+    }
+
+    boolean isEmpty() {
+        return mirror.isEmpty();
+    }
+
+    long oldestReceivedAt() {
+        return mirror.isEmpty() ? Long.MAX_VALUE : mirror.get(0).receivedAt();
+    }
+
+    /** The pending events in arrival order; they stay pending until {@link #clear()}. */
+    List<PendingEvent> events() {
+        return mirror;
+    }
+
+    /** Forgets every pending event, in the store too: call once their scores are emitted. */
+    void clear() {
+        for (PendingEvent event : mirror) {
+            store.delete(event.sequence());
+        }
+        mirror.clear();
+        steps = 0;
+    }
+}
