@@ -95,6 +95,7 @@ public final class SeqstreamConfig {
         }
         inputFormat();
         outputFormat();
+        compactState();
         String guarantee = string(Setting.PROCESSING_GUARANTEE);
         if (!guarantee.equals("exactly_once_v2") && !guarantee.equals("at_least_once")) {
             throw new IllegalArgumentException("processing.guarantee must be exactly_once_v2 or at_least_once, got "
@@ -135,6 +136,15 @@ public final class SeqstreamConfig {
             throw new IllegalArgumentException("output.format must be json or avro, got " + format);
         }
         return format;
+    }
+
+    /** True when h and c are stored as float16 ({@code state.precision=float16}). */
+    public boolean compactState() {
+        String precision = string(Setting.STATE_PRECISION);
+        if (!precision.equals("float32") && !precision.equals("float16")) {
+            throw new IllegalArgumentException("state.precision must be float32 or float16, got " + precision);
+        }
+        return precision.equals("float16");
     }
 
     public Path modelStore() {

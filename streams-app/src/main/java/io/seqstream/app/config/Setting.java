@@ -30,6 +30,8 @@ public enum Setting {
     MAX_BATCH_SIZE("max.batch.size", "256", "Most events stepped together in one batched LSTM step"),
     MAX_BATCH_DELAY_MS("max.batch.delay.ms", "20",
             "Longest an event waits for its batch to fill; 0 = no batching, every record is stepped at once"),
+    STATE_PRECISION("state.precision", "float32",
+            "How h and c are stored: float32, or float16 for half the state size (see README for the effect)"),
     STATE_TTL_MS("state.ttl.ms", "1800000",
             "A key idle (no events, wall clock) longer than this is expired: summary emitted, state deleted"),
     EXPIRY_SCAN_MS("state.expiry-scan-interval.ms", "60000", "How often idle keys are looked for"),

@@ -19,11 +19,25 @@ import org.apache.kafka.common.serialization.Serializer;
  * short   layers; int hidden size; int cell size (0 for a simple RNN)
  * float[] h of every layer, then c of every layer
  * </pre>
- * Floats are bulk-copied, never boxed. A reader meets an unknown version with an exception, so a new format
- * gets a new version byte and the old one stays readable.
+ * Floats are bulk-copied, never boxed. Version 2 is the same with h and c stored as IEEE float16 (half the
+ * state size, for large models; {@code state.precision=float16}). A reader reads both versions, so a running
+ * deployment can switch precision; an unknown version is refused with an exception.
  */
 public final class KeyStateSerde implements Serde<KeyState>, Serializer<KeyState>, Deserializer<KeyState> {
     public static final byte VERSION = 1;
+    public static final byte VERSION_FLOAT16 = 2;
+
+    private final boolean float16;
+
+    /** Writes float32 state (version 1). */
+    public KeyStateSerde() {
+        this(false);
+    }
+
+    /** @param float16 write h and c as float16 (version 2) */
+    public KeyStateSerde(boolean float16) {
+        this.float16 = float16;
+    }
 
     @Override
     public byte[] serialize(String topic, KeyState state) {
@@ -35,22 +49,16 @@ public final class KeyStateSerde implements Serde<KeyState>, Serializer<KeyState
         int hiddenSize = layers == 0 ? 0 : state.hidden()[0].length;
         int cellSize = layers == 0 ? 0 : state.cell()[0].length;
         ByteBuffer buf = ByteBuffer.allocate(1 + 2 + model.length + 4 + 8 * 2 + 8 * 2 + 8 * 3 + 2 + 4 + 4
-                + 4 * layers * (hiddenSize + cellSize));
-        buf.put(VERSION);
+                + (float16 ? 2 : 4) * layers * (hiddenSize + cellSize));
+        buf.put(float16 ? VERSION_FLOAT16 : VERSION);
         buf.putShort((short) model.length).put(model);
         buf.putInt(state.pendingToken());
         buf.putLong(state.tokens()).putLong(state.anomalies());
         buf.putDouble(state.surprisalSum()).putDouble(state.surprisalMax());
         buf.putLong(state.firstEventTime()).putLong(state.lastEventTime()).putLong(state.lastSeenAt());
         buf.putShort((short) layers).putInt(hiddenSize).putInt(cellSize);
-        for (float[] h : state.hidden()) {
-            buf.asFloatBuffer().put(h);
-            buf.position(buf.position() + 4 * h.length);
-        }
-        for (float[] c : state.cell()) {
-            buf.asFloatBuffer().put(c);
-            buf.position(buf.position() + 4 * c.length);
-        }
+        writeFloats(buf, state.hidden());
+        writeFloats(buf, state.cell());
         return buf.array();
     }
 
@@ -62,10 +70,11 @@ public final class KeyStateSerde implements Serde<KeyState>, Serializer<KeyState
         try {
             ByteBuffer buf = ByteBuffer.wrap(data);
             byte version = buf.get();
-            if (version != VERSION) {
+            if (version != VERSION && version != VERSION_FLOAT16) {
                 throw new SerializationException("Unknown key-state format version " + version
-                        + " (this build reads version " + VERSION + ")");
+                        + " (this build reads versions " + VERSION + " and " + VERSION_FLOAT16 + ")");
             }
+            boolean halves = version == VERSION_FLOAT16;
             byte[] model = new byte[buf.getShort()];
             buf.get(model);
             int pending = buf.getInt();
@@ -79,8 +88,8 @@ public final class KeyStateSerde implements Serde<KeyState>, Serializer<KeyState
             int layers = buf.getShort();
             int hiddenSize = buf.getInt();
             int cellSize = buf.getInt();
-            float[][] hidden = readFloats(buf, layers, hiddenSize);
-            float[][] cell = readFloats(buf, layers, cellSize);
+            float[][] hidden = readFloats(buf, layers, hiddenSize, halves);
+            float[][] cell = readFloats(buf, layers, cellSize, halves);
             return new KeyState(new String(model, StandardCharsets.UTF_8), hidden, cell, pending, tokens, anomalies,
                     sum, max, first, last, seen);
         } catch (RuntimeException e) {
@@ -91,11 +100,30 @@ public final class KeyStateSerde implements Serde<KeyState>, Serializer<KeyState
         }
     }
 
-    private static float[][] readFloats(ByteBuffer buf, int rows, int cols) {
+    private void writeFloats(ByteBuffer buf, float[][] rows) {
+        for (float[] row : rows) {
+            if (float16) {
+                for (float v : row) {
+                    buf.putShort(Float16.fromFloat(v));
+                }
+            } else {
+                buf.asFloatBuffer().put(row);
+                buf.position(buf.position() + 4 * row.length);
+            }
+        }
+    }
+
+    private static float[][] readFloats(ByteBuffer buf, int rows, int cols, boolean halves) {
         float[][] out = new float[rows][cols];
         for (float[] row : out) {
-            buf.asFloatBuffer().get(row);
-            buf.position(buf.position() + 4 * cols);
+            if (halves) {
+                for (int j = 0; j < cols; j++) {
+                    row[j] = Float16.toFloat(buf.getShort());
+                }
+            } else {
+                buf.asFloatBuffer().get(row);
+                buf.position(buf.position() + 4 * cols);
+            }
         }
         return out;
     }

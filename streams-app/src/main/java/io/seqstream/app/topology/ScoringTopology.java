@@ -51,7 +51,7 @@ public final class ScoringTopology {
         topology.addProcessor(PARSE_PROCESSOR, () -> new ParseProcessor(newParser(config, model), metrics), SOURCE);
         topology.addProcessor(SCORE_PROCESSOR, () -> new ScoringProcessor(model, options, metrics), PARSE_PROCESSOR);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STATE_STORE),
-                Serdes.String(), new KeyStateSerde()).withCachingEnabled(), SCORE_PROCESSOR);
+                Serdes.String(), new KeyStateSerde(config.compactState())).withCachingEnabled(), SCORE_PROCESSOR);
         if (options.batching()) {
             topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PENDING_STORE),
                     Serdes.Long(), new PendingEventSerde()).withCachingEnabled(), SCORE_PROCESSOR);

@@ -59,6 +59,29 @@ class KeyStateSerdeTest {
     }
 
     @Test
+    void shouldStoreFloat16StateInHalfTheSpaceAndReadBothVersions() {
+        KeyState state = KeyState.start("m@1", 2, 256, true, 0, 0L);
+        java.util.Random random = new java.util.Random(3);
+        for (float[] row : state.hidden()) {
+            for (int j = 0; j < row.length; j++) {
+                row[j] = random.nextFloat() * 2 - 1;
+            }
+        }
+        KeyStateSerde compact = new KeyStateSerde(true);
+
+        byte[] half = compact.serialize("t", state);
+        byte[] full = serde.serialize("t", state);
+
+        assertThat(half[0]).isEqualTo(KeyStateSerde.VERSION_FLOAT16);
+        assertThat(half.length).isLessThan(full.length / 2 + 100);
+        KeyState back = serde.deserialize("t", half);
+        for (int j = 0; j < 256; j++) {
+            assertThat(back.hidden()[1][j]).isCloseTo(state.hidden()[1][j], org.assertj.core.api.Assertions.within(1e-3f));
+        }
+        assertThat(compact.deserialize("t", full).hidden()).isDeepEqualTo(state.hidden());
+    }
+
+    @Test
     void shouldPassNullThrough() {
         assertThat(serde.serialize("t", null)).isNull();
         assertThat(serde.deserialize("t", null)).isNull();
