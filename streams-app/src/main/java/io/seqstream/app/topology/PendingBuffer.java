@@ -10,6 +10,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
 /**
  * The events of one task waiting for their batch: kept in a changelogged store (so a commit that happens
  * while they wait commits them too, and a crash restores them) with an in-memory mirror in arrival order.
+ * Without a store (no batching: events are scored in the call that brings them) it is memory only.
  */
 final class PendingBuffer {
     /** Key: arrival sequence number. Value: the event. */
@@ -18,9 +19,12 @@ final class PendingBuffer {
     private long nextSequence;
     private int steps;
 
-    /** Rebuilds the mirror from the store, which holds what was pending at the last commit. */
+    /** Rebuilds the mirror from the store, which holds what was pending at the last commit; null = memory only. */
     PendingBuffer(KeyValueStore<Long, PendingEvent> store) {
         this.store = store;
+        if (store == null) {
+            return;
+        }
         try (KeyValueIterator<Long, PendingEvent> all = store.all()) {
             while (all.hasNext()) {
                 KeyValue<Long, PendingEvent> entry = all.next();
@@ -37,7 +41,9 @@ final class PendingBuffer {
     }
 
     void add(PendingEvent event) {
-        store.put(event.sequence(), event);
+        if (store != null) {
+            store.put(event.sequence(), event);
+        }
         mirror.add(event);
         steps += event.steps();
         nextSequence = event.sequence() + 1;
@@ -63,8 +69,10 @@ final class PendingBuffer {
 
     /** Forgets every pending event, in the store too: call once their scores are emitted. */
     void clear() {
-        for (PendingEvent event : mirror) {
-            store.delete(event.sequence());
+        if (store != null) {
+            for (PendingEvent event : mirror) {
+                store.delete(event.sequence());
+            }
         }
         mirror.clear();
         steps = 0;

@@ -1,13 +1,11 @@
 package io.seqstream.app.topology;
 
 import io.seqstream.app.engine.StepEngine;
-import io.seqstream.app.engine.StepEngines;
 import io.seqstream.app.engine.TokenScore;
 import io.seqstream.app.input.ParsedEvent;
 import io.seqstream.app.metrics.SeqstreamMetrics;
 import io.seqstream.app.state.KeyState;
 import io.seqstream.app.state.PendingEvent;
-import io.seqstream.model.LoadedModel;
 import io.seqstream.model.Vocabulary;
 import io.seqstream.schemas.v1.Prediction;
 import io.seqstream.schemas.v1.Score;
@@ -18,12 +16,12 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
-import java.util.Iterator;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.function.Supplier;
+import java.util.Set;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -43,26 +41,33 @@ import org.slf4j.LoggerFactory;
  * deleted by a wall-clock punctuator.
  *
  * <p>With batching on ({@code max.batch.delay.ms > 0}) events wait in a changelogged pending store until
- * {@code max.batch.size} steps are pending or the oldest has waited {@code max.batch.delay.ms}; then they are
- * stepped in waves: each wave takes the next token of every key with work left, so a batch never holds two
- * steps of one key and every key's order is kept. Because pending events are committed with the input
- * offsets, a crash after a commit restores them and they are scored exactly once.
+ * {@code max.batch.size} steps are pending across the stream thread's tasks or the oldest has waited
+ * {@code max.batch.delay.ms}; then the thread's {@link ThreadBatcher} steps them all in waves of distinct keys,
+ * and each task applies its own results. Because pending events are committed with the input offsets and only
+ * cleared when their scores are emitted, a crash at any point scores them exactly once.
  */
 final class ScoringProcessor extends ContextualProcessor<String, ParsedEvent, String, SpecificRecord> {
     private static final Logger log = LoggerFactory.getLogger(ScoringProcessor.class);
 
-    private final Supplier<LoadedModel> model;
+    private final ThreadBatcher.Registry batchers;
+    private final Vocabulary vocabulary;
     private final ScoringOptions options;
     private final SeqstreamMetrics metrics;
     /** Key: sequence id. Value: LSTM state (model version, h and c per layer, pending token, statistics). */
     private KeyValueStore<String, KeyState> states;
     private PendingBuffer pending;
+    private ThreadBatcher batcher;
     private StepEngine engine;
-    private Vocabulary vocabulary;
-    private long unbatchedSequence;
+    private long nextSequence;
+    /** Keys computed by the thread's last round, with their outputs, waiting to be applied in this task. */
+    private final List<KeyWork> computed = new ArrayList<>();
+    private final List<Record<String, SpecificRecord>> outputs = new ArrayList<>();
+    private final List<String> outputSinks = new ArrayList<>();
 
-    ScoringProcessor(Supplier<LoadedModel> model, ScoringOptions options, SeqstreamMetrics metrics) {
-        this.model = model;
+    ScoringProcessor(ThreadBatcher.Registry batchers, Vocabulary vocabulary, ScoringOptions options,
+                     SeqstreamMetrics metrics) {
+        this.batchers = batchers;
+        this.vocabulary = vocabulary;
         this.options = options;
         this.metrics = metrics;
     }
@@ -71,15 +76,15 @@ final class ScoringProcessor extends ContextualProcessor<String, ParsedEvent, St
     public void init(ProcessorContext<String, SpecificRecord> context) {
         super.init(context);
         states = context.getStateStore(ScoringTopology.STATE_STORE);
-        LoadedModel current = model.get();
-        engine = StepEngines.create(current, options.engine());
-        vocabulary = current.vocabulary();
+        pending = new PendingBuffer(options.batching() ? context.getStateStore(ScoringTopology.PENDING_STORE) : null);
+        nextSequence = pending.nextSequence();
+        if (!pending.isEmpty()) {
+            log.info("Restored {} pending events ({} steps) of task {}", pending.events().size(), pending.steps(),
+                    context.taskId());
+        }
+        batcher = batchers.join(this);
+        engine = batcher.engine();
         if (options.batching()) {
-            pending = new PendingBuffer(context.getStateStore(ScoringTopology.PENDING_STORE));
-            if (!pending.isEmpty()) {
-                log.info("Restored {} pending events ({} steps) of task {}", pending.events().size(), pending.steps(),
-                        context.taskId());
-            }
             context.schedule(Duration.ofMillis(Math.max(1, options.maxBatchDelayMs() / 2)),
                     PunctuationType.WALL_CLOCK_TIME, this::flushIfDue);
         }
@@ -89,69 +94,76 @@ final class ScoringProcessor extends ContextualProcessor<String, ParsedEvent, St
 
     @Override
     public void process(Record<String, ParsedEvent> record) {
+        applyComputed();
         RecordMetadata source = context().recordMetadata().orElseThrow();
-        long sequence = pending == null ? unbatchedSequence++ : pending.nextSequence();
-        PendingEvent event = new PendingEvent(sequence, record.key(), record.value().tokens(), record.value().end(),
-                source.partition(), source.offset(), record.timestamp(), context().currentSystemTimeMs());
-        if (pending == null) {
-            scoreInWaves(List.of(event));
-            return;
-        }
-        pending.add(event);
-        if (pending.steps() >= options.maxBatchSize()) {
-            flush();
+        pending.add(new PendingEvent(nextSequence++, record.key(), record.value().tokens(), record.value().end(),
+                source.partition(), source.offset(), record.timestamp(), context().currentSystemTimeMs()));
+        if (!options.batching() || batcher.pendingSteps() >= options.maxBatchSize()) {
+            batcher.computeRound();
+            applyComputed();
         }
     }
 
     private void flushIfDue(long now) {
-        if (!pending.isEmpty() && now - pending.oldestReceivedAt() >= options.maxBatchDelayMs()) {
-            flush();
+        applyComputed();
+        if (now - batcher.oldestPending() >= options.maxBatchDelayMs()) {
+            batcher.computeRound();
+            applyComputed();
         }
     }
 
-    private void flush() {
-        scoreInWaves(pending.events());
-        pending.clear();
+    boolean hasUnappliedResults() {
+        return !computed.isEmpty();
     }
 
-    /** Steps every event's tokens, at most one step per key per batch, and writes the keys' states back. */
-    private void scoreInWaves(List<PendingEvent> events) {
+    int pendingSteps() {
+        return pending.steps();
+    }
+
+    long oldestPending() {
+        return pending.oldestReceivedAt();
+    }
+
+    /** This task's pending events as per-key work for the thread's round; they stay pending until applied. */
+    List<KeyWork> takeWork() {
         Map<String, KeyWork> work = new LinkedHashMap<>();
-        for (PendingEvent event : events) {
+        for (PendingEvent event : pending.events()) {
             work.computeIfAbsent(event.key(), KeyWork::new).add(event);
         }
-        List<KeyWork> wave = new ArrayList<>(work.values());
-        while (!wave.isEmpty()) {
-            for (int from = 0; from < wave.size(); from += options.maxBatchSize()) {
-                stepBatch(wave.subList(from, Math.min(wave.size(), from + options.maxBatchSize())));
-            }
-            wave.removeIf(KeyWork::isDone);
+        computed.addAll(work.values());
+        List<KeyWork> steppable = new ArrayList<>(work.values());
+        steppable.removeIf(KeyWork::isDone);
+        return steppable;
+    }
+
+    /** Emits what the last round computed for this task, writes its keys' states and clears their events. */
+    private void applyComputed() {
+        if (computed.isEmpty()) {
+            return;
         }
-        for (KeyWork key : work.values()) {
+        for (int i = 0; i < outputs.size(); i++) {
+            context().forward(outputs.get(i), outputSinks.get(i));
+        }
+        for (KeyWork key : computed) {
             if (key.state == null) {
                 states.delete(key.key);
             } else {
                 states.put(key.key, key.state);
             }
         }
+        pending.clear();
+        computed.clear();
+        outputs.clear();
+        outputSinks.clear();
     }
 
-    private void stepBatch(List<KeyWork> batch) {
-        List<KeyState> batchStates = new ArrayList<>(batch.size());
-        for (KeyWork key : batch) {
-            batchStates.add(key.stateForNextStep());
-        }
-        long started = System.nanoTime();
-        float[] probabilities = engine.step(batchStates);
-        metrics.stepped(System.nanoTime() - started, batch.size());
-        int vocab = engine.vocabSize();
-        for (int i = 0; i < batch.size(); i++) {
-            batch.get(i).scoreNextStep(probabilities, i * vocab);
-        }
+    private void output(Record<String, SpecificRecord> record, String sink) {
+        outputs.add(record);
+        outputSinks.add(sink);
     }
 
-    /** One key's steps within a flush, in order, with its state. */
-    private final class KeyWork {
+    /** One key's steps within a round, in order, with its state. */
+    final class KeyWork {
         final String key;
         final Deque<PendingEvent> events = new ArrayDeque<>();
         int tokenIndex;
@@ -220,36 +232,41 @@ final class ScoringProcessor extends ContextualProcessor<String, ParsedEvent, St
                 score.rank(), predictions, score.anomaly(), options.topG(), engine.modelLabel(), event.partition(),
                 event.offset(), Instant.ofEpochMilli(event.timestamp()));
         Record<String, SpecificRecord> record = new Record<>(key, out, event.timestamp());
-        context().forward(record, ScoringTopology.SCORES_SINK);
+        output(record, ScoringTopology.SCORES_SINK);
         if (score.anomaly()) {
-            context().forward(record, ScoringTopology.ANOMALIES_SINK);
+            output(record, ScoringTopology.ANOMALIES_SINK);
         }
         metrics.scored(score.anomaly());
     }
 
     private void emitSummary(String key, KeyState state, SummaryReason reason, long timestamp) {
-        SequenceSummary summary = new SequenceSummary(key, reason, state.tokens(), state.meanSurprisal(),
-                state.surprisalMax(), Math.exp(state.meanSurprisal()), state.anomalies(), state.model(),
-                Instant.ofEpochMilli(state.firstEventTime()), Instant.ofEpochMilli(state.lastEventTime()));
-        context().forward(new Record<String, SpecificRecord>(key, summary, timestamp), ScoringTopology.SUMMARIES_SINK);
+        output(new Record<>(key, summaryOf(key, state, reason), timestamp), ScoringTopology.SUMMARIES_SINK);
+    }
+
+    private SequenceSummary summaryOf(String key, KeyState state, SummaryReason reason) {
         metrics.sequenceClosed(reason.name().toLowerCase(Locale.ROOT));
+        return new SequenceSummary(key, reason, state.tokens(), state.meanSurprisal(), state.surprisalMax(),
+                Math.exp(state.meanSurprisal()), state.anomalies(), state.model(),
+                Instant.ofEpochMilli(state.firstEventTime()), Instant.ofEpochMilli(state.lastEventTime()));
     }
 
     private void expireIdleKeys(long now) {
-        if (pending != null && !pending.isEmpty()) {
-            flush(); // a key with pending events is not idle
-        }
+        applyComputed();
+        Set<String> waiting = new HashSet<>();
+        pending.events().forEach(e -> waiting.add(e.key()));
         List<KeyValue<String, KeyState>> expired = new ArrayList<>();
         try (KeyValueIterator<String, KeyState> all = states.all()) {
             while (all.hasNext()) {
                 KeyValue<String, KeyState> entry = all.next();
-                if (now - entry.value.lastSeenAt() > options.ttlMs()) {
+                if (now - entry.value.lastSeenAt() > options.ttlMs() && !waiting.contains(entry.key)) {
                     expired.add(entry);
                 }
             }
         }
         for (KeyValue<String, KeyState> entry : expired) {
-            emitSummary(entry.key, entry.value, SummaryReason.EXPIRED, Math.max(now, entry.value.lastEventTime()));
+            context().forward(new Record<String, SpecificRecord>(entry.key,
+                    summaryOf(entry.key, entry.value, SummaryReason.EXPIRED),
+                    Math.max(now, entry.value.lastEventTime())), ScoringTopology.SUMMARIES_SINK);
             states.delete(entry.key);
         }
         if (!expired.isEmpty()) {
@@ -259,8 +276,7 @@ final class ScoringProcessor extends ContextualProcessor<String, ParsedEvent, St
 
     @Override
     public void close() {
-        if (engine != null) {
-            engine.close();
-        }
+        // Anything computed but not applied stays in the pending store and is recomputed by the next owner.
+        batchers.leave(this);
     }
 }

@@ -1,6 +1,7 @@
 package io.seqstream.app.topology;
 
 import io.seqstream.app.config.SeqstreamConfig;
+import io.seqstream.app.engine.StepEngines;
 import io.seqstream.app.config.Setting;
 import io.seqstream.app.input.EventParser;
 import io.seqstream.app.metrics.SeqstreamMetrics;
@@ -49,7 +50,10 @@ public final class ScoringTopology {
         topology.addSource(SOURCE, topics.events().keySerde().deserializer(),
                 topics.events().valueSerde().deserializer(), topics.events().name());
         topology.addProcessor(PARSE_PROCESSOR, () -> new ParseProcessor(newParser(config, model), metrics), SOURCE);
-        topology.addProcessor(SCORE_PROCESSOR, () -> new ScoringProcessor(model, options, metrics), PARSE_PROCESSOR);
+        ThreadBatcher.Registry batchers = new ThreadBatcher.Registry(
+                () -> StepEngines.create(model.get(), options.engine()), metrics, options.maxBatchSize());
+        topology.addProcessor(SCORE_PROCESSOR,
+                () -> new ScoringProcessor(batchers, model.get().vocabulary(), options, metrics), PARSE_PROCESSOR);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STATE_STORE),
                 Serdes.String(), new KeyStateSerde(config.compactState())).withCachingEnabled(), SCORE_PROCESSOR);
         if (options.batching()) {
