@@ -8,7 +8,7 @@ import java.util.List;
  * faster arithmetic, ND4J GEMMs above it. The crossover is set from the model's size: the bigger the model,
  * the sooner BLAS pays off.
  */
-final class AutoStepEngine implements StepEngine {
+final class AutoStepEngine extends WeightsStepEngine {
     /** Work (FLOPs) of one batch below which plain Java is used; from the stepping benchmark on 2 cores. */
     static final long JAVA_MAX_FLOPS_PER_BATCH = 2_000_000L;
 
@@ -17,29 +17,10 @@ final class AutoStepEngine implements StepEngine {
     private final int javaMaxBatch;
 
     AutoStepEngine(ModelWeights weights) {
+        super(weights);
         this.java = new JavaStepEngine(weights);
         this.nd4j = new Nd4jStepEngine(weights);
         this.javaMaxBatch = (int) Math.max(1, JAVA_MAX_FLOPS_PER_BATCH / weights.flopsPerEvent());
-    }
-
-    @Override
-    public int vocabSize() {
-        return java.vocabSize();
-    }
-
-    @Override
-    public String modelLabel() {
-        return java.modelLabel();
-    }
-
-    @Override
-    public KeyState newState(int startToken, long eventTime) {
-        return java.newState(startToken, eventTime);
-    }
-
-    @Override
-    public boolean owns(KeyState state) {
-        return java.owns(state);
     }
 
     @Override

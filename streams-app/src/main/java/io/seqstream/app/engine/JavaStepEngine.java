@@ -9,8 +9,7 @@ import java.util.List;
  * so it wins at batch 1 and on tiny models (FINDINGS: ~56 µs per small-model step against ~500 µs for one
  * DL4J {@code rnnTimeStep}). Not thread-safe: it reuses its buffers.
  */
-public final class JavaStepEngine implements StepEngine {
-    private final ModelWeights w;
+public final class JavaStepEngine extends WeightsStepEngine {
     private final float[] gates;
     private float[] probabilities = new float[0];
 
@@ -19,28 +18,8 @@ public final class JavaStepEngine implements StepEngine {
     }
 
     JavaStepEngine(ModelWeights weights) {
-        this.w = weights;
+        super(weights);
         this.gates = new float[weights.gates()];
-    }
-
-    @Override
-    public int vocabSize() {
-        return w.vocab;
-    }
-
-    @Override
-    public String modelLabel() {
-        return w.label;
-    }
-
-    @Override
-    public KeyState newState(int startToken, long eventTime) {
-        return KeyState.start(w.label, w.layers, w.hidden, w.lstm, startToken, eventTime);
-    }
-
-    @Override
-    public boolean owns(KeyState state) {
-        return StepEngines.owns(w, state);
     }
 
     @Override

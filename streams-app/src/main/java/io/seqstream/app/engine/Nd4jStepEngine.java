@@ -9,27 +9,32 @@ import java.util.Map;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.transforms.custom.SoftMax;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp;
+import org.nd4j.linalg.api.ops.impl.transforms.strict.Tanh;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
- * Steps a batch of keys with one OpenBLAS GEMM per weight matrix, written into preallocated {@code 'f'}-order
- * buffers (FINDINGS: 6–10× faster than letting ND4J allocate c-order results). Element-wise gate math runs
- * as in-place ND4J ops on contiguous column blocks; the output is computed transposed, as [V,B] in
- * {@code 'f'} order, which is the row-major [B,V] the caller reads, so probabilities leave with one bulk copy.
+ * Steps a batch of keys with one OpenBLAS GEMM per layer, written into preallocated {@code 'f'}-order buffers
+ * (FINDINGS: 6–10× faster than letting ND4J allocate c-order results).
+ *
+ * <p>Each layer multiplies {@code [x | h | 1]} by the stacked {@code [W ; RW ; b]}, so input, recurrence and
+ * bias take one GEMM. In {@code 'f'} order every column block of a matrix is contiguous, so the gate blocks
+ * (block input, forget, output, input gate) are contiguous slabs for the in-place element-wise ops, and each
+ * layer writes its new h straight into the next layer's input block. The output is computed transposed, as
+ * [V,B] in {@code 'f'} order, which is the row-major [B,V] the caller reads: probabilities leave in one bulk
+ * copy.
  *
  * <p>Buffers are kept per batch size (a few sizes recently used). Not thread-safe.
  */
-public final class Nd4jStepEngine implements StepEngine {
+public final class Nd4jStepEngine extends WeightsStepEngine {
     private static final int CACHED_BATCH_SIZES = 8;
 
-    private final ModelWeights w;
-    private final INDArray[] inputWeights;
-    private final INDArray[] recurrentWeights;
-    private final INDArray[] biases;
+    /** Per layer: [W ; RW ; b], ((nIn + H + 1) × G). */
+    private final INDArray[] stackedWeights;
+    /** [Wout ; bout], ((H + 1) × V). */
     private final INDArray outputWeights;
-    private final INDArray outputBias;
     private final Map<Integer, Buffers> buffers = new LinkedHashMap<>(16, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<Integer, Buffers> eldest) {
@@ -43,42 +48,28 @@ public final class Nd4jStepEngine implements StepEngine {
     }
 
     Nd4jStepEngine(ModelWeights weights) {
-        this.w = weights;
+        super(weights);
         int g = weights.gates();
-        inputWeights = new INDArray[weights.layers];
-        recurrentWeights = new INDArray[weights.layers];
-        biases = new INDArray[weights.layers];
+        stackedWeights = new INDArray[weights.layers];
         for (int l = 0; l < weights.layers; l++) {
-            inputWeights[l] = matrix(weights.inputWeights[l], weights.inputSize(l), g);
-            recurrentWeights[l] = matrix(weights.recurrentWeights[l], weights.hidden, g);
-            biases[l] = Nd4j.create(weights.biases[l], new long[] {1, g}, DataType.FLOAT);
+            stackedWeights[l] = stack(g, weights.inputWeights[l], weights.recurrentWeights[l], weights.biases[l]);
         }
-        outputWeights = matrix(weights.outputWeights, weights.hidden, weights.vocab);
-        outputBias = Nd4j.create(weights.outputBias, new long[] {weights.vocab, 1}, DataType.FLOAT);
+        outputWeights = stack(weights.vocab, weights.outputWeights, weights.outputBias);
     }
 
-    private static INDArray matrix(float[] rowMajor, int rows, int cols) {
-        return Nd4j.create(rowMajor, new long[] {rows, cols}, DataType.FLOAT).dup('f');
-    }
-
-    @Override
-    public int vocabSize() {
-        return w.vocab;
-    }
-
-    @Override
-    public String modelLabel() {
-        return w.label;
-    }
-
-    @Override
-    public KeyState newState(int startToken, long eventTime) {
-        return KeyState.start(w.label, w.layers, w.hidden, w.lstm, startToken, eventTime);
-    }
-
-    @Override
-    public boolean owns(KeyState state) {
-        return StepEngines.owns(w, state);
+    /** Row-major blocks of {@code cols} columns, one under the other, as one {@code 'f'}-order matrix. */
+    private static INDArray stack(int cols, float[]... blocks) {
+        int rows = 0;
+        for (float[] block : blocks) {
+            rows += block.length / cols;
+        }
+        float[] all = new float[rows * cols];
+        int at = 0;
+        for (float[] block : blocks) {
+            System.arraycopy(block, 0, all, at, block.length);
+            at += block.length;
+        }
+        return Nd4j.create(all, new long[] {rows, cols}, DataType.FLOAT).dup('f');
     }
 
     @Override
@@ -86,20 +77,17 @@ public final class Nd4jStepEngine implements StepEngine {
         int batch = states.size();
         Buffers b = buffers.computeIfAbsent(batch, Buffers::new);
         gatherEmbeddings(states, b);
-        INDArray input = b.input;
         for (int l = 0; l < w.layers; l++) {
-            gather(states, l, b.hidden[l], true);
+            gather(states, l, b.layerInput[l], w.inputSize(l), true);
             if (w.lstm) {
-                gather(states, l, b.cell[l], false);
+                gather(states, l, b.cell[l], 0, false);
             }
-            stepLayer(l, input, b);
-            input = b.hidden[l];
+            stepLayer(l, b);
         }
-        Nd4j.gemm(outputWeights, input, b.logitsT, true, true, 1.0, 0.0);
-        b.logitsT.addiColumnVector(outputBias);
+        Nd4j.gemm(outputWeights, b.top, b.logitsT, true, true, 1.0, 0.0);
         Nd4j.exec(new SoftMax(b.logitsT, b.logitsT, 0));
         for (int l = 0; l < w.layers; l++) {
-            scatter(b.hidden[l], states, l, true);
+            scatter(b.newHidden[l], states, l, true);
             if (w.lstm) {
                 scatter(b.cell[l], states, l, false);
             }
@@ -111,34 +99,29 @@ public final class Nd4jStepEngine implements StepEngine {
         return probabilities;
     }
 
-    /** One layer: gates = x·W + h·RW + b, then the cell update, leaving h (and c) in the layer's buffers. */
-    private void stepLayer(int l, INDArray input, Buffers b) {
+    /** One layer: gates = [x | h | 1]·[W ; RW ; b], then the cell update; h goes to the next layer's input. */
+    private void stepLayer(int l, Buffers b) {
         int h = w.hidden;
         INDArray gates = b.gates[l];
-        Nd4j.gemm(input, inputWeights[l], gates, false, false, 1.0, 0.0);
-        Nd4j.gemm(b.hidden[l], recurrentWeights[l], gates, false, false, 1.0, 1.0);
-        gates.addiRowVector(biases[l]);
+        Nd4j.gemm(b.layerInput[l], stackedWeights[l], gates, false, false, 1.0, 0.0);
         if (!w.lstm) {
-            Transforms.tanh(gates, false);
-            b.hidden[l].assign(gates);
+            Nd4j.exec(new Tanh(gates, b.newHidden[l]));
             return;
         }
         INDArray blockInput = gates.get(NDArrayIndex.all(), NDArrayIndex.interval(0, h));
-        INDArray sigmoidGates = gates.get(NDArrayIndex.all(), NDArrayIndex.interval(h, 4 * h));
         INDArray forget = gates.get(NDArrayIndex.all(), NDArrayIndex.interval(h, 2 * h));
         INDArray output = gates.get(NDArrayIndex.all(), NDArrayIndex.interval(2 * h, 3 * h));
         INDArray inputGate = gates.get(NDArrayIndex.all(), NDArrayIndex.interval(3 * h, 4 * h));
         Transforms.tanh(blockInput, false);
-        Transforms.sigmoid(sigmoidGates, false);
+        Transforms.sigmoid(gates.get(NDArrayIndex.all(), NDArrayIndex.interval(h, 4 * h)), false);
         INDArray cell = b.cell[l];
         cell.muli(forget).addi(inputGate.muli(blockInput));
-        b.cellActivation.assign(cell);
-        Transforms.tanh(b.cellActivation, false);
-        b.hidden[l].assign(output.muli(b.cellActivation));
+        Nd4j.exec(new Tanh(cell, b.cellActivation));
+        Nd4j.exec(new MulOp(output, b.cellActivation, b.newHidden[l]));
     }
 
     private void gatherEmbeddings(List<KeyState> states, Buffers b) {
-        FloatBuffer x = b.input.data().asNioFloat();
+        FloatBuffer x = b.layerInput[0].data().asNioFloat();
         int batch = states.size();
         int e = w.embedding;
         for (int i = 0; i < batch; i++) {
@@ -149,13 +132,15 @@ public final class Nd4jStepEngine implements StepEngine {
         }
     }
 
-    private void gather(List<KeyState> states, int layer, INDArray target, boolean hidden) {
+    /** Writes each state's row into columns {@code firstColumn ...} of an {@code 'f'}-order buffer. */
+    private void gather(List<KeyState> states, int layer, INDArray target, int firstColumn, boolean hidden) {
         FloatBuffer buf = target.data().asNioFloat();
         int batch = states.size();
+        int base = (int) target.offset() + firstColumn * batch;
         for (int i = 0; i < batch; i++) {
             float[] row = hidden ? states.get(i).hidden()[layer] : states.get(i).cell()[layer];
             for (int j = 0; j < row.length; j++) {
-                buf.put(j * batch + i, row[j]);
+                buf.put(base + j * batch + i, row[j]);
             }
         }
     }
@@ -163,34 +148,48 @@ public final class Nd4jStepEngine implements StepEngine {
     private void scatter(INDArray source, List<KeyState> states, int layer, boolean hidden) {
         FloatBuffer buf = source.data().asNioFloat();
         int batch = states.size();
+        int base = (int) source.offset();
         for (int i = 0; i < batch; i++) {
             float[] row = hidden ? states.get(i).hidden()[layer] : states.get(i).cell()[layer];
             for (int j = 0; j < row.length; j++) {
-                row[j] = buf.get(j * batch + i);
+                row[j] = buf.get(base + j * batch + i);
             }
         }
     }
 
     /** The preallocated arrays for one batch size, all {@code 'f'} order. */
     private final class Buffers {
-        final INDArray input;
-        final INDArray[] hidden;
+        /** Per layer: [x | h_prev | 1], B × (nIn + H + 1). */
+        final INDArray[] layerInput;
+        /** Per layer: where its new h goes — the next layer's x block, or {@link #top}'s h block. */
+        final INDArray[] newHidden;
         final INDArray[] cell;
         final INDArray[] gates;
+        /** [h_top | 1], B × (H + 1). */
+        final INDArray top;
         final INDArray cellActivation;
         final INDArray logitsT;
 
         Buffers(int batch) {
-            input = Nd4j.createUninitialized(DataType.FLOAT, new long[] {batch, w.embedding}, 'f');
-            hidden = new INDArray[w.layers];
+            int h = w.hidden;
+            layerInput = new INDArray[w.layers];
+            newHidden = new INDArray[w.layers];
             cell = new INDArray[w.layers];
             gates = new INDArray[w.layers];
             for (int l = 0; l < w.layers; l++) {
-                hidden[l] = Nd4j.createUninitialized(DataType.FLOAT, new long[] {batch, w.hidden}, 'f');
-                cell[l] = Nd4j.createUninitialized(DataType.FLOAT, new long[] {batch, w.hidden}, 'f');
+                int nIn = w.inputSize(l);
+                layerInput[l] = Nd4j.createUninitialized(DataType.FLOAT, new long[] {batch, nIn + h + 1}, 'f');
+                layerInput[l].getColumn(nIn + h).assign(1f);
+                cell[l] = Nd4j.createUninitialized(DataType.FLOAT, new long[] {batch, h}, 'f');
                 gates[l] = Nd4j.createUninitialized(DataType.FLOAT, new long[] {batch, w.gates()}, 'f');
             }
-            cellActivation = Nd4j.createUninitialized(DataType.FLOAT, new long[] {batch, w.hidden}, 'f');
+            top = Nd4j.createUninitialized(DataType.FLOAT, new long[] {batch, h + 1}, 'f');
+            top.getColumn(h).assign(1f);
+            for (int l = 0; l < w.layers; l++) {
+                INDArray target = l + 1 < w.layers ? layerInput[l + 1] : top;
+                newHidden[l] = target.get(NDArrayIndex.all(), NDArrayIndex.interval(0, h));
+            }
+            cellActivation = Nd4j.createUninitialized(DataType.FLOAT, new long[] {batch, h}, 'f');
             logitsT = Nd4j.createUninitialized(DataType.FLOAT, new long[] {w.vocab, batch}, 'f');
         }
     }

@@ -1,6 +1,5 @@
 package io.seqstream.app.engine;
 
-import io.seqstream.app.state.KeyState;
 import io.seqstream.model.LoadedModel;
 import java.util.List;
 import java.util.Locale;
@@ -31,11 +30,5 @@ public final class StepEngines {
             case AUTO -> new AutoStepEngine(new ModelWeights(model));
             default -> throw new IllegalArgumentException("Unknown engine '" + kind + "': expected one of " + kinds());
         };
-    }
-
-    static boolean owns(ModelWeights w, KeyState state) {
-        return w.label.equals(state.model()) && state.layers() == w.layers
-                && (w.layers == 0 || (state.hidden()[0].length == w.hidden
-                && state.cell()[0].length == (w.lstm ? w.hidden : 0)));
     }
 }
