@@ -1,0 +1,131 @@
+package io.seqstream.bench;
+
+import java.awt.BasicStroke;
+import java.awt.Color;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.CategoryChart;
+import org.knowm.xchart.CategoryChartBuilder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.internal.chartpart.Chart;
+import org.knowm.xchart.style.CategoryStyler;
+import org.knowm.xchart.style.Styler;
+import org.knowm.xchart.style.XYStyler;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+
+/**
+ * The run as one PNG: per model, events/s against batch size (both axes logarithmic) for every engine and
+ * the PyTorch peer, with the GEMM ceiling as a dashed line; then end-to-end events/s per topology with the
+ * paced pass's p99 latency in its label.
+ */
+final class BenchChart {
+    private static final int PANEL_WIDTH = 620;
+    private static final int PANEL_HEIGHT = 500;
+
+    private BenchChart() {
+    }
+
+    static void write(BenchReport report, Path png) throws IOException {
+        List<Chart<?, ?>> panels = new ArrayList<>();
+        for (BenchModel model : report.models()) {
+            panels.add(stepPanel(report, model));
+        }
+        panels.add(endToEndPanel(report));
+        Files.createDirectories(png.toAbsolutePath().getParent());
+        try (OutputStream out = Files.newOutputStream(png)) {
+            BitmapEncoder.saveBitmap(panels, 1, panels.size(), out, BitmapEncoder.BitmapFormat.PNG);
+        }
+    }
+
+    private static XYChart stepPanel(BenchReport report, BenchModel model) {
+        XYChart chart = new XYChartBuilder().width(PANEL_WIDTH).height(PANEL_HEIGHT)
+                .title("Stepping, " + model.name() + " (" + model.shape() + ")")
+                .xAxisTitle("batch size (keys per step)").yAxisTitle("events/s").build();
+        XYStyler styler = chart.getStyler();
+        styler.setXAxisLogarithmic(true);
+        styler.setYAxisLogarithmic(true);
+        styler.setXAxisDecimalPattern("#,##0");
+        styler.setYAxisDecimalPattern("#,##0");
+        styler.setLegendPosition(Styler.LegendPosition.OutsideS);
+        styler.setLegendLayout(Styler.LegendLayout.Horizontal);
+        styler.setMarkerSize(7);
+        List<Integer> batches = report.batchSizes();
+        double[] x = batches.stream().mapToDouble(Integer::doubleValue).toArray();
+        boolean any = false;
+        for (String engine : report.engines()) {
+            any |= addSeries(chart, engine, batches, b -> report.stepEps(model.name(), engine, b));
+        }
+        if (addSeries(chart, "torch", batches, b -> report.torchEps(model.name(), b))) {
+            XYSeries peer = chart.getSeriesMap().get("torch");
+            peer.setLineColor(Color.GRAY);
+            peer.setMarkerColor(Color.GRAY);
+            any = true;
+        }
+        Double ceiling = report.ceilingEps(model);
+        if (ceiling != null && any) {
+            XYSeries line = chart.addSeries(String.format(Locale.ROOT, "ceiling %.0f GF/s",
+                    report.gemmGflops()), new double[] {x[0], x[x.length - 1]}, new double[] {ceiling, ceiling});
+            line.setMarker(SeriesMarkers.NONE);
+            line.setLineColor(Color.RED);
+            line.setLineStyle(new BasicStroke(1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f,
+                            new float[] {6f, 4f}, 0f));
+        }
+        if (!any) {
+            chart.addSeries("not measured", new double[] {1}, new double[] {1});
+        }
+        return chart;
+    }
+
+    /** Adds the points that exist; false if there were none. */
+    private static boolean addSeries(XYChart chart, String name, List<Integer> batches,
+                                     java.util.function.IntFunction<Double> value) {
+        List<Double> xs = new ArrayList<>();
+        List<Double> ys = new ArrayList<>();
+        for (int b : batches) {
+            Double v = value.apply(b);
+            if (v != null && v > 0) {
+                xs.add((double) b);
+                ys.add(v);
+            }
+        }
+        if (xs.isEmpty()) {
+            return false;
+        }
+        chart.addSeries(name, xs, ys).setMarker(SeriesMarkers.CIRCLE);
+        return true;
+    }
+
+    private static CategoryChart endToEndPanel(BenchReport report) {
+        CategoryChart chart = new CategoryChartBuilder().width(PANEL_WIDTH).height(PANEL_HEIGHT)
+                .title("End to end (exactly_once_v2, in-process broker)")
+                .xAxisTitle("topology (p99 latency of the paced pass)").yAxisTitle("events/s").build();
+        CategoryStyler styler = chart.getStyler();
+        styler.setLegendVisible(false);
+        styler.setYAxisDecimalPattern("#,##0");
+        styler.setLabelsVisible(true);
+        List<String> labels = new ArrayList<>();
+        List<Double> values = new ArrayList<>();
+        for (String topology : List.of(EndToEndBenchmark.COUNT, BenchModel.SMALL.name(), BenchModel.LARGE.name())) {
+            EndToEndBenchmark.Result r = report.e2eResult(topology);
+            if (r != null) {
+                labels.add(topology + (r.p99Ms() == null ? "" : String.format(Locale.ROOT, " (p99 %.0f ms)",
+                        r.p99Ms())));
+                values.add(r.eventsPerSecond());
+            }
+        }
+        if (labels.isEmpty()) {
+            labels.add("not measured");
+            values.add(0.0);
+        }
+        chart.addSeries("events/s", labels, values);
+        return chart;
+    }
+}

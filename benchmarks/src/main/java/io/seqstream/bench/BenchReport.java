@@ -1,0 +1,448 @@
+package io.seqstream.bench;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.seqstream.app.engine.StepEngines;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * Everything one run measured, and its two renderings: the table for people and the single JSON line for
+ * comparing runs over time. Missing measurements (a skipped phase, PyTorch absent) are {@code null} in the
+ * JSON and {@code -} in the table; the fields are always present.
+ */
+final class BenchReport {
+    /** Fields the JSON line always carries (issue 4), null where not measured. */
+    static final List<String> REQUIRED_FIELDS = List.of("e2e_small_over_count", "e2e_large_over_count",
+            "e2e_small_p99_ms", "step_large_b256_over_torch", "step_large_b256_of_ceiling",
+            "step_small_b1_over_torch", "gemm_gflops");
+
+    // Targets of issue 4.
+    static final double TARGET_E2E_SMALL_OF_COUNT = 0.60;
+    static final double TARGET_P99_MS = 150;
+    static final double TARGET_LARGE_B256_OVER_TORCH = 1.5;
+    static final double TARGET_LARGE_B256_OF_CEILING = 0.50;
+    static final double TARGET_SMALL_B1_OVER_TORCH = 2.0;
+
+    /** What was asked for and what ran it. */
+    record Setup(String startedAt, int cores, String java, boolean quick, int records, int keys, int partitions,
+                 String guarantee, List<Integer> batchSizes, StepBenchmark.Settings step,
+                 Map<String, String> overrides) {
+    }
+
+    private final Setup setup;
+    private final List<BenchModel> models;
+    private final List<String> engines;
+    private GemmCeiling.Result gemm;
+    private final List<StepBenchmark.Cell> cells = new ArrayList<>();
+    private TorchPeer.Result torch;
+    private final Map<String, EndToEndBenchmark.Result> e2e = new LinkedHashMap<>();
+    private String e2eSkipped;
+    private final Map<String, Double> phaseSeconds = new LinkedHashMap<>();
+    /** 1-minute load average at the start and the end: the machine may be shared. */
+    private Double loadStart;
+    private Double loadEnd;
+    private final List<String> errors = new ArrayList<>();
+    private String chartPath;
+    private String jsonPath;
+
+    BenchReport(Setup setup, List<BenchModel> models, List<String> engines) {
+        this.setup = setup;
+        this.models = List.copyOf(models);
+        this.engines = List.copyOf(engines);
+    }
+
+    void gemm(GemmCeiling.Result result) {
+        this.gemm = result;
+    }
+
+    GemmCeiling.Result gemm() {
+        return gemm;
+    }
+
+    void cell(StepBenchmark.Cell cell) {
+        cells.add(cell);
+    }
+
+    void torch(TorchPeer.Result result) {
+        this.torch = result;
+    }
+
+    void e2e(EndToEndBenchmark.Result result) {
+        e2e.put(result.topology(), result);
+    }
+
+    void e2eSkipped(String reason) {
+        this.e2eSkipped = reason;
+    }
+
+    void phase(String name, double seconds) {
+        phaseSeconds.put(name, seconds);
+    }
+
+    void loadAverage(Double atStart, Double atEnd) {
+        this.loadStart = atStart;
+        this.loadEnd = atEnd;
+    }
+
+    /** The 1-minute load average from {@code /proc/loadavg}, or null where there is none. */
+    static Double currentLoadAverage() {
+        try {
+            String text = Files.readString(Path.of("/proc/loadavg"));
+            return Double.parseDouble(text.trim().split("\\s+")[0]);
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    void error(String message) {
+        errors.add(message);
+    }
+
+    List<String> errors() {
+        return errors;
+    }
+
+    void outputs(String chart, String json) {
+        this.chartPath = chart;
+        this.jsonPath = json;
+    }
+
+    List<BenchModel> models() {
+        return models;
+    }
+
+    List<String> engines() {
+        return engines;
+    }
+
+    List<Integer> batchSizes() {
+        return setup.batchSizes();
+    }
+
+    /**
+     * The engine the headline figures (…_over_torch, …_of_ceiling) use: {@code auto}, the application's own
+     * choice, when it was measured; otherwise the first engine measured.
+     */
+    String headlineEngine() {
+        return engines.contains(StepEngines.AUTO) ? StepEngines.AUTO : engines.isEmpty() ? null : engines.get(0);
+    }
+
+    Double gemmGflops() {
+        return gemm == null ? null : gemm.bestGflops();
+    }
+
+    Double stepEps(String model, String engine, int batch) {
+        for (StepBenchmark.Cell c : cells) {
+            if (c.model().equals(model) && c.engine().equals(engine) && c.batch() == batch) {
+                return c.eventsPerSecond();
+            }
+        }
+        return null;
+    }
+
+    Double torchEps(String model, int batch) {
+        return torch == null || !torch.available() ? null : torch.eventsPerSecond(model, batch);
+    }
+
+    /** Events/s an engine would reach if every FLOP ran at the GEMM ceiling. */
+    Double ceilingEps(BenchModel model) {
+        return gemm == null ? null : gemm.bestGflops() * 1e9 / model.flopsPerEvent();
+    }
+
+    Double ofCeiling(Double eps, BenchModel model) {
+        Double ceiling = ceilingEps(model);
+        return eps == null || ceiling == null ? null : eps / ceiling;
+    }
+
+    EndToEndBenchmark.Result e2eResult(String topology) {
+        return e2e.get(topology);
+    }
+
+    Double e2eOverCount(String topology) {
+        EndToEndBenchmark.Result count = e2e.get(EndToEndBenchmark.COUNT);
+        EndToEndBenchmark.Result other = e2e.get(topology);
+        return count == null || other == null ? null : other.eventsPerSecond() / count.eventsPerSecond();
+    }
+
+    private static Double ratio(Double a, Double b) {
+        return a == null || b == null || b == 0 ? null : a / b;
+    }
+
+    // ---------------------------------------------------------------- JSON
+
+    /** The machine-readable result: flat, snake_case, ratios as plain numbers (0.63), null where not measured. */
+    Map<String, Object> json() {
+        Map<String, Object> j = new LinkedHashMap<>();
+        String head = headlineEngine();
+        // The fields issue 4 asks for come first.
+        j.put("e2e_small_over_count", r3(e2eOverCount(BenchModel.SMALL.name())));
+        j.put("e2e_large_over_count", r3(e2eOverCount(BenchModel.LARGE.name())));
+        j.put("e2e_small_p99_ms", r1(e2eP(BenchModel.SMALL.name(), EndToEndBenchmark.Result::p99Ms)));
+        j.put("step_large_b256_over_torch", r3(ratio(stepEps("large", head, 256), torchEps("large", 256))));
+        j.put("step_large_b256_of_ceiling", r4(ofCeiling(stepEps("large", head, 256), BenchModel.LARGE)));
+        j.put("step_small_b1_over_torch", r3(ratio(stepEps("small", head, 1), torchEps("small", 1))));
+        j.put("gemm_gflops", r1(gemmGflops()));
+
+        j.put("bench_format", 1);
+        j.put("started_at", setup.startedAt());
+        j.put("cores", setup.cores());
+        j.put("loadavg_start", loadStart);
+        j.put("loadavg_end", loadEnd);
+        j.put("java", setup.java());
+        j.put("quick", setup.quick());
+        j.put("records", setup.records());
+        j.put("keys", setup.keys());
+        j.put("partitions", setup.partitions());
+        j.put("guarantee", setup.guarantee());
+        j.put("settings", setup.overrides());
+        j.put("engines", engines);
+        j.put("headline_engine", head);
+
+        j.put("gemm_best_shape", gemm == null ? null : gemm.bestShape());
+        j.put("gemm_threads", gemm == null ? null : gemm.threads());
+        if (gemm != null) {
+            gemm.gflops().forEach((shape, g) -> j.put("gemm_" + shape + "_gflops", r1(g)));
+        }
+        for (BenchModel m : models) {
+            j.put("flops_per_event_" + m.name(), m.flopsPerEvent());
+            j.put("ceiling_eps_" + m.name(), r0(ceilingEps(m)));
+        }
+
+        for (String topology : List.of(EndToEndBenchmark.COUNT, "small", "large")) {
+            EndToEndBenchmark.Result r = e2e.get(topology);
+            String p = "e2e_" + topology + "_";
+            j.put(p + "eps", r == null ? null : r0(r.eventsPerSecond()));
+            j.put(p + "complete", r == null ? null : r.complete());
+            j.put(p + "paced_eps", r == null ? null : r0(r.pacedRate()));
+            j.put(p + "paced_events", r == null ? null : r.pacedEvents());
+            j.put(p + "paced_scored", r == null ? null : r.pacedScored());
+            j.put(p + "p50_ms", r == null ? null : r1(r.p50Ms()));
+            j.put(p + "p99_ms", r == null ? null : r1(r.p99Ms()));
+        }
+        j.put("e2e_skipped", e2eSkipped);
+
+        for (BenchModel m : models) {
+            for (int b : setup.batchSizes()) {
+                String p = "step_" + m.name() + "_b" + b;
+                Double headEps = stepEps(m.name(), head, b);
+                Double torchEps = torchEps(m.name(), b);
+                j.put(p + "_eps", r0(headEps));
+                j.put("torch_" + m.name() + "_b" + b + "_eps", r0(torchEps));
+                j.putIfAbsent(p + "_over_torch", r3(ratio(headEps, torchEps)));
+                j.putIfAbsent(p + "_of_ceiling", r4(ofCeiling(headEps, m)));
+                j.put("torch_" + m.name() + "_b" + b + "_of_ceiling", r4(ofCeiling(torchEps, m)));
+                for (String engine : engines) {
+                    j.put(p + "_" + engine + "_eps", r0(stepEps(m.name(), engine, b)));
+                }
+            }
+        }
+
+        j.put("torch_available", torch != null && torch.available());
+        j.put("torch_version", torch == null ? null : torch.version());
+        j.put("torch_threads", torch == null || !torch.available() ? null : torch.threads());
+        j.put("torch_blas", torch == null ? null : torch.blas());
+        j.put("torch_blas_library", torch == null ? null : torch.blasLibrary());
+        j.put("torch_reason", torch == null ? null : torch.reason());
+
+        Map<String, Boolean> targets = targets();
+        targets.forEach((k, v) -> j.put("target_" + k, v));
+
+        phaseSeconds.forEach((phase, s) -> j.put("seconds_" + phase, r1(s)));
+        j.put("chart", chartPath);
+        j.put("json_file", jsonPath);
+        j.put("errors", errors);
+        return j;
+    }
+
+    String jsonLine() {
+        try {
+            return new ObjectMapper().writeValueAsString(json());
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Each target of issue 4: met, missed, or null where not measured. */
+    Map<String, Boolean> targets() {
+        String head = headlineEngine();
+        Map<String, Boolean> t = new LinkedHashMap<>();
+        t.put("e2e_small_ge_60pct_of_count", atLeast(e2eOverCount("small"), TARGET_E2E_SMALL_OF_COUNT));
+        Double p99 = e2eP("small", EndToEndBenchmark.Result::p99Ms);
+        t.put("e2e_small_p99_lt_150ms", p99 == null ? null : p99 < TARGET_P99_MS);
+        t.put("step_large_b256_ge_1_5x_torch",
+                atLeast(ratio(stepEps("large", head, 256), torchEps("large", 256)), TARGET_LARGE_B256_OVER_TORCH));
+        t.put("step_large_b256_ge_50pct_ceiling",
+                atLeast(ofCeiling(stepEps("large", head, 256), BenchModel.LARGE), TARGET_LARGE_B256_OF_CEILING));
+        t.put("step_small_b1_ge_2x_torch",
+                atLeast(ratio(stepEps("small", head, 1), torchEps("small", 1)), TARGET_SMALL_B1_OVER_TORCH));
+        return t;
+    }
+
+    private static Boolean atLeast(Double value, double target) {
+        return value == null ? null : value >= target;
+    }
+
+    private Double e2eP(String topology, Function<EndToEndBenchmark.Result, Double> f) {
+        EndToEndBenchmark.Result r = e2e.get(topology);
+        return r == null ? null : f.apply(r);
+    }
+
+    // ---------------------------------------------------------------- table
+
+    String table() {
+        StringBuilder out = new StringBuilder();
+        String head = headlineEngine();
+        line(out, "seqstream bench · %d cores · Java %s · started %s%s", setup.cores(), setup.java(),
+                setup.startedAt(), setup.quick() ? " · QUICK (smoke sizes, not comparable)" : "");
+        if (loadStart != null) {
+            line(out, "Load average (1 min) %.1f at the start, %s at the end%s", loadStart, num(loadEnd, "%.1f"),
+                    loadStart >= setup.cores() / 2.0 ? ": other work shares this machine; figures are noisy" : "");
+        }
+        out.append('\n');
+
+        line(out, "Compute ceiling: ND4J sgemm into a preallocated 'f'-order output, %s threads",
+                gemm == null ? "-" : String.valueOf(gemm.threads()));
+        if (gemm == null) {
+            line(out, "  not measured");
+        } else {
+            StringBuilder shapes = new StringBuilder();
+            gemm.gflops().forEach((s, g) -> shapes.append(String.format(Locale.ROOT, "%s %.1f  ", s, g)));
+            line(out, "  best %.1f GFLOP/s (%s); per shape: %s", gemm.bestGflops(), gemm.bestShape(),
+                    shapes.toString().strip());
+        }
+        line(out, "  %-6s %-20s %12s %20s", "model", "shape", "MFLOP/event", "events/s at ceiling");
+        for (BenchModel m : models) {
+            line(out, "  %-6s %-20s %12.3f %20s", m.name(), m.shape(), m.flopsPerEvent() / 1e6,
+                    eps(ceilingEps(m)));
+        }
+        out.append('\n');
+
+        line(out, "End to end: in-process broker, %s, %d partitions, %,d records over %,d keys (backlog), then "
+                + "a paced pass at half that rate for latency", setup.guarantee(), setup.partitions(),
+                setup.records(), setup.keys());
+        if (e2e.isEmpty()) {
+            line(out, "  not measured%s", e2eSkipped == null ? "" : ": " + e2eSkipped);
+        } else {
+            line(out, "  %-9s %12s %9s %12s %8s %8s  %s", "topology", "events/s", "of count", "paced ev/s",
+                    "p50 ms", "p99 ms", "note");
+            for (EndToEndBenchmark.Result r : e2e.values()) {
+                line(out, "  %-9s %12s %9s %12s %8s %8s  %s", r.topology(), eps(r.eventsPerSecond()),
+                        num(e2eOverCount(r.topology()), "%.2f"), eps(r.pacedRate()), num(r.p50Ms(), "%.0f"),
+                        num(r.p99Ms(), "%.0f"), r.note() == null ? "" : r.note());
+            }
+        }
+        out.append('\n');
+
+        StepBenchmark.Settings s = setup.step();
+        line(out, "Stepping engine alone: events/s, median of %d × %.1f s after %.1f s warm-up per model, "
+                + "batches drawn from %,d keys", s.repeats(), s.perRepeat().toMillis() / 1000.0,
+                s.warmup().toMillis() / 1000.0, s.keys());
+        line(out, "  %s", torchLine());
+        StringBuilder header = new StringBuilder(String.format(Locale.ROOT, "  %-6s %5s", "model", "B"));
+        for (String engine : engines) {
+            header.append(String.format(Locale.ROOT, " %10s", engine));
+        }
+        header.append(String.format(Locale.ROOT, " %10s %12s %12s %12s", "torch", head + "/torch",
+                head + " %ceil", "torch %ceil"));
+        out.append(header).append('\n');
+        for (BenchModel m : models) {
+            for (int b : setup.batchSizes()) {
+                StringBuilder row = new StringBuilder(String.format(Locale.ROOT, "  %-6s %5d", m.name(), b));
+                for (String engine : engines) {
+                    row.append(String.format(Locale.ROOT, " %10s", eps(stepEps(m.name(), engine, b))));
+                }
+                Double headEps = stepEps(m.name(), head, b);
+                Double torchEps = torchEps(m.name(), b);
+                row.append(String.format(Locale.ROOT, " %10s %12s %12s %12s", eps(torchEps),
+                        num(ratio(headEps, torchEps), "%.2f"), pct(ofCeiling(headEps, m)),
+                        pct(ofCeiling(torchEps, m))));
+                out.append(row).append('\n');
+            }
+        }
+        out.append('\n');
+
+        line(out, "Targets (issue 4; headline engine: %s)", head);
+        Map<String, Boolean> targets = targets();
+        target(out, "e2e small ≥ 60% of count", num(e2eOverCount("small"), "%.2f"),
+                targets.get("e2e_small_ge_60pct_of_count"));
+        target(out, "e2e small p99 < 150 ms at half max", num(e2eP("small", EndToEndBenchmark.Result::p99Ms),
+                "%.0f ms"), targets.get("e2e_small_p99_lt_150ms"));
+        target(out, "large B=256 ≥ 1.5× torch", num(ratio(stepEps("large", head, 256), torchEps("large", 256)),
+                "%.2f×"), targets.get("step_large_b256_ge_1_5x_torch"));
+        target(out, "large B=256 ≥ 50% of ceiling", pct(ofCeiling(stepEps("large", head, 256), BenchModel.LARGE)),
+                targets.get("step_large_b256_ge_50pct_ceiling"));
+        target(out, "small B=1 ≥ 2× torch", num(ratio(stepEps("small", head, 1), torchEps("small", 1)), "%.2f×"),
+                targets.get("step_small_b1_ge_2x_torch"));
+        out.append('\n');
+
+        StringBuilder phases = new StringBuilder();
+        phaseSeconds.forEach((p, sec) -> phases.append(String.format(Locale.ROOT, "%s %.0f s, ", p, sec)));
+        line(out, "Phases: %s", phases.length() == 0 ? "-" : phases.substring(0, phases.length() - 2));
+        for (String error : errors) {
+            line(out, "ERROR: %s", error);
+        }
+        if (chartPath != null) {
+            line(out, "Chart: %s", chartPath);
+        }
+        if (jsonPath != null) {
+            line(out, "JSON:  %s", jsonPath);
+        }
+        return out.toString();
+    }
+
+    String torchLine() {
+        if (torch == null) {
+            return "PyTorch peer: not run";
+        }
+        if (!torch.available()) {
+            return "PyTorch peer: not measured: " + torch.reason();
+        }
+        return String.format(Locale.ROOT, "PyTorch peer: torch %s, %d threads, BLAS %s (%s)%s", torch.version(),
+                torch.threads(), torch.blas(), torch.blasLibrary(),
+                "reference".equals(torch.blas()) ? " - the slow reference BLAS: " + TorchPeer.INSTALL_HINT : "");
+    }
+
+    private static void target(StringBuilder out, String what, String value, Boolean met) {
+        line(out, "  %-38s %10s  %s", what, value, met == null ? "not measured" : met ? "met" : "MISSED");
+    }
+
+    private static void line(StringBuilder out, String format, Object... args) {
+        out.append(String.format(Locale.ROOT, format, args)).append('\n');
+    }
+
+    private static String eps(Double v) {
+        return v == null ? "-" : String.format(Locale.ROOT, "%,.0f", v);
+    }
+
+    private static String num(Double v, String format) {
+        return v == null ? "-" : String.format(Locale.ROOT, format, v);
+    }
+
+    private static String pct(Double v) {
+        return v == null ? "-" : String.format(Locale.ROOT, v < 0.1 ? "%.1f%%" : "%.0f%%", v * 100);
+    }
+
+    private static Double r0(Double v) {
+        return v == null ? null : (double) Math.round(v);
+    }
+
+    private static Double r1(Double v) {
+        return v == null ? null : Math.round(v * 10) / 10.0;
+    }
+
+    private static Double r3(Double v) {
+        return v == null ? null : Math.round(v * 1000) / 1000.0;
+    }
+
+    private static Double r4(Double v) {
+        return v == null ? null : Math.round(v * 10000) / 10000.0;
+    }
+}

@@ -1,0 +1,522 @@
+package io.seqstream.bench;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.seqstream.app.ScoringApp;
+import io.seqstream.app.config.SeqstreamConfig;
+import io.seqstream.app.config.Setting;
+import io.seqstream.app.config.StreamsSettings;
+import io.seqstream.app.topology.Topics;
+import io.seqstream.kafka.EmbeddedKafkaCluster;
+import io.seqstream.model.LoadedModel;
+import io.seqstream.model.Vocabulary;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Supplier;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+
+/**
+ * End to end on the in-process broker: each topology (the count baseline, then scoring with each model) gets
+ * its own topics, filled with the same input, and runs two passes in one application instance:
+ * <ol>
+ *   <li><b>Backlog</b>: all {@code records} events are produced first; the application starts; throughput
+ *       is the number of events over the time from the application reaching RUNNING to the last output
+ *       arriving at a {@code read_committed} consumer (so only committed output counts).</li>
+ *   <li><b>Paced</b>: then, for {@code pacedDuration}, new events are produced at half the backlog
+ *       throughput, each stamped with its send time; latency is receipt time minus that timestamp, which
+ *       the output record carries over; p50 and p99 over every paced event.</li>
+ * </ol>
+ * Where the backlog does not drain within {@code backlogTimeout}, throughput is what had been committed by
+ * then (the result says it is partial) and the paced pass runs in a fresh application on fresh topics, so it
+ * does not queue behind the unfinished backlog.
+ *
+ * <p>Input: JSON {@code {"token": "tN"}} values, keys {@code k00000…} drawn uniformly from {@code keys},
+ * tokens uniformly from the ordinary tokens both models know.
+ */
+final class EndToEndBenchmark implements AutoCloseable {
+    static final String COUNT = "count";
+    /** Longest wait for the paced outputs once the paced input is all produced. */
+    private static final Duration PACED_DRAIN = Duration.ofSeconds(20);
+    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
+
+    /**
+     * @param overrides seqstream settings for every application (e.g. {@code max.batch.size}); the benchmark
+     *                  sets the topics, application ids, state directory and model itself
+     * @param warmUp    run the count topology once, unmeasured, before the measured runs (the JIT warms up
+     *                  on the Kafka clients' paths, which every topology shares)
+     * @param finishBy  {@link System#nanoTime()} by which every run should be done: a backlog's timeout
+     *                  shrinks so that the runs still to come fit before it
+     * @param runs      measured runs planned (count, small, large), to share the time left among them
+     */
+    record Settings(int records, int keys, int partitions, Duration backlogTimeout, Duration pacedDuration,
+                    boolean warmUp, long seed, Map<String, String> overrides, Path workDir, long finishBy,
+                    int runs) {
+        Settings {
+            overrides = Map.copyOf(overrides);
+            if (records < 1 || keys < 1 || partitions < 1) {
+                throw new IllegalArgumentException("records, keys and partitions must be positive");
+            }
+        }
+    }
+
+    /**
+     * @param complete     whether the whole backlog was processed within the timeout
+     * @param pacedRate    the rate the paced pass was produced at, events/s
+     * @param pacedScored  paced events whose output arrived
+     */
+    record Result(String topology, long records, long processed, boolean complete, double seconds,
+                  double eventsPerSecond, double pacedRate, long pacedEvents, long pacedScored, Double p50Ms,
+                  Double p99Ms, String note) {
+    }
+
+    private final Settings settings;
+    private final Progress progress;
+    private final EmbeddedKafkaCluster broker;
+    private int runs;
+    private int measuredRuns;
+
+    private EndToEndBenchmark(Settings settings, Progress progress, EmbeddedKafkaCluster broker) {
+        this.settings = settings;
+        this.progress = progress;
+        this.broker = broker;
+    }
+
+    static EndToEndBenchmark start(Settings settings, Progress progress) {
+        EmbeddedKafkaCluster broker = EmbeddedKafkaCluster.builder()
+                .dataDirectory(settings.workDir().resolve("kafka"))
+                .start();
+        return new EndToEndBenchmark(settings, progress, broker);
+    }
+
+    /** The baseline; with {@link Settings#warmUp()}, after an unmeasured run of it on a smaller input. */
+    Result runCount() throws InterruptedException {
+        if (settings.warmUp()) {
+            int warmRecords = Math.min(settings.records(), 50_000);
+            progress.line("e2e: warm-up run of the count topology (%,d records, not reported)", warmRecords);
+            run(new CountTarget(), warmRecords, false);
+        }
+        return run(new CountTarget(), settings.records(), true);
+    }
+
+    Result runScoring(BenchModel spec, LoadedModel model) throws InterruptedException {
+        return run(new ScoringTarget(spec, model), settings.records(), true);
+    }
+
+    private Result run(Target target, int records, boolean paced) throws InterruptedException {
+        String prefix = "bench-" + (++runs) + "-" + target.name();
+        createTopics(target, prefix);
+        produceBacklog(target.input(prefix), records);
+        progress.line("e2e %s: %,d records produced; starting the application", target.name(), records);
+        OutputReader reader = new OutputReader(broker.bootstrapServers(), target.output(prefix),
+                settings.partitions(), records);
+        Running app = target.start(prefix);
+        try {
+            awaitRunning(target, app);
+            long t0 = System.nanoTime();
+            long deadline = t0 + backlogTimeout(t0, paced).toNanos();
+            awaitOutputs(target.name() + " backlog", reader, app, records, deadline);
+            boolean complete = reader.received() >= records;
+            long end = complete ? reader.backlogDoneNanos() : System.nanoTime();
+            long processed = Math.min(reader.received(), records);
+            double seconds = (end - t0) / 1e9;
+            double eps = processed / seconds;
+            progress.line("e2e %s: %,d of %,d events in %.1f s = %,.0f events/s%s", target.name(), processed,
+                    records, seconds, eps, complete ? "" : " (backlog timeout: partial)");
+            if (!paced) {
+                return null;
+            }
+            measuredRuns++;
+            double rate = Math.max(1.0, eps / 2);
+            PacedOutcome outcome;
+            if (complete) {
+                outcome = pacedPass(target, prefix, reader, app, records, rate);
+            } else {
+                stop(target, app);
+                reader.close();
+                outcome = pacedPassInFreshApp(target, rate);
+            }
+            return new Result(target.name(), records, processed, complete, seconds, eps, rate, outcome.produced(),
+                    outcome.latencies().length, percentile(outcome.latencies(), 50), percentile(outcome.latencies(), 99),
+                    complete ? null : String.format(Locale.ROOT, "backlog not drained within %.0f s: events/s is "
+                            + "what was committed by then; latency from a fresh application", seconds));
+        } finally {
+            stop(target, app);
+            reader.close();
+        }
+    }
+
+    /**
+     * {@link Settings#backlogTimeout()}, or less where the runs still to come (each needing about a paced pass,
+     * its drain and a restart) would not fit before {@link Settings#finishBy()} otherwise; at least 15 s.
+     */
+    private Duration backlogTimeout(long now, boolean measured) {
+        int runsLeft = Math.max(1, settings.runs() - measuredRuns - (measured ? 0 : -1));
+        long perRunOverhead = settings.pacedDuration().plus(PACED_DRAIN).plusSeconds(15).toNanos();
+        long available = settings.finishBy() - now - runsLeft * perRunOverhead;
+        long share = available / runsLeft;
+        return Duration.ofNanos(Math.max(Duration.ofSeconds(15).toNanos(),
+                Math.min(settings.backlogTimeout().toNanos(), share)));
+    }
+
+    private record PacedOutcome(long produced, long[] latencies) {
+    }
+
+    private PacedOutcome pacedPass(Target target, String prefix, OutputReader reader, Running app, long backlog,
+                                   double rate) throws InterruptedException {
+        long produced = producePaced(target.input(prefix), rate);
+        awaitPacedOutputs(target, reader, app, backlog, produced);
+        return new PacedOutcome(produced, reader.latencies());
+    }
+
+    /** Waits (at most {@link #PACED_DRAIN}) for the paced outputs, then stops the reader. */
+    private void awaitPacedOutputs(Target target, OutputReader reader, Running app, long backlog, long produced)
+            throws InterruptedException {
+        long start = System.nanoTime();
+        awaitOutputs(target.name() + " paced", reader, app, backlog + produced, start + PACED_DRAIN.toNanos());
+        reader.close();
+        long arrived = Math.max(0, reader.received() - backlog);
+        progress.line("e2e %s: %,d of %,d paced outputs arrived%s", target.name(), arrived, produced,
+                arrived < produced ? String.format(Locale.ROOT, " (gave up after %.0f s)", since(start)) : "");
+    }
+
+    private PacedOutcome pacedPassInFreshApp(Target target, double rate) throws InterruptedException {
+        String prefix = "bench-" + (++runs) + "-" + target.name();
+        createTopics(target, prefix);
+        OutputReader reader = new OutputReader(broker.bootstrapServers(), target.output(prefix),
+                settings.partitions(), 0);
+        Running app = target.start(prefix);
+        try {
+            awaitRunning(target, app);
+            long produced = producePaced(target.input(prefix), rate);
+            awaitPacedOutputs(target, reader, app, 0, produced);
+            return new PacedOutcome(produced, reader.latencies());
+        } finally {
+            stop(target, app);
+            reader.close();
+        }
+    }
+
+    private void createTopics(Target target, String prefix) {
+        broker.createTopics(settings.partitions(), target.topics(prefix).toArray(String[]::new));
+    }
+
+    private void awaitRunning(Target target, Running app) throws InterruptedException {
+        if (!app.awaitRunning(Duration.ofSeconds(120))) {
+            throw new IllegalStateException("The " + target.name() + " application did not start: "
+                    + app.fatalError());
+        }
+    }
+
+    private void awaitOutputs(String what, OutputReader reader, Running app, long target, long deadlineNanos)
+            throws InterruptedException {
+        try (Progress.Bar bar = progress.bar("e2e " + what, target, "ev")) {
+            while (reader.received() < target && System.nanoTime() < deadlineNanos) {
+                if (app.fatalError() != null) {
+                    throw new IllegalStateException("The " + what + " application failed", app.fatalError());
+                }
+                bar.stepTo(reader.received());
+                Thread.sleep(5);
+            }
+            bar.stepTo(Math.min(target, reader.received()));
+        }
+    }
+
+    /** The backlog: the same records for every topology (same seed). */
+    private void produceBacklog(String topic, int records) {
+        SplittableRandom random = new SplittableRandom(settings.seed());
+        try (KafkaProducer<String, byte[]> producer = producer(20)) {
+            for (int i = 0; i < records; i++) {
+                producer.send(event(topic, random, null));
+            }
+            producer.flush();
+        }
+    }
+
+    /** Produces at {@code rate} events/s for the paced duration; returns how many. */
+    private long producePaced(String topic, double rate) {
+        long total = Math.max(1, Math.round(rate * settings.pacedDuration().toNanos() / 1e9));
+        progress.line("e2e: paced pass at %,.0f events/s for %.1f s (%,d events)", rate,
+                settings.pacedDuration().toNanos() / 1e9, total);
+        SplittableRandom random = new SplittableRandom(settings.seed() + 1);
+        try (KafkaProducer<String, byte[]> producer = producer(0)) {
+            long start = System.nanoTime();
+            long sent = 0;
+            while (sent < total) {
+                long due = Math.min(total, (long) ((System.nanoTime() - start) / 1e9 * rate) + 1);
+                while (sent < due) {
+                    producer.send(event(topic, random, System.currentTimeMillis()));
+                    sent++;
+                }
+                LockSupport.parkNanos(500_000);
+            }
+            producer.flush();
+            return sent;
+        }
+    }
+
+    private ProducerRecord<String, byte[]> event(String topic, SplittableRandom random, Long timestamp) {
+        String key = String.format("k%05d", random.nextInt(settings.keys()));
+        int token = Vocabulary.RESERVED.size()
+                + random.nextInt(BenchModel.SMALL.vocab() - Vocabulary.RESERVED.size());
+        byte[] value = ("{\"token\":\"" + BenchModels.token(token) + "\"}").getBytes(StandardCharsets.UTF_8);
+        return new ProducerRecord<>(topic, null, timestamp, key, value);
+    }
+
+    private KafkaProducer<String, byte[]> producer(int lingerMs) {
+        Map<String, Object> props = new HashMap<>();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+        props.put(ProducerConfig.LINGER_MS_CONFIG, lingerMs);
+        props.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
+        return new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
+    }
+
+    /** The {@code p}-th percentile (nearest rank), or null for no values. */
+    static Double percentile(long[] values, double p) {
+        if (values.length == 0) {
+            return null;
+        }
+        long[] sorted = values.clone();
+        Arrays.sort(sorted);
+        int rank = (int) Math.ceil(p / 100.0 * sorted.length);
+        return (double) sorted[Math.max(0, Math.min(sorted.length - 1, rank - 1))];
+    }
+
+    /** Settings every application shares: the user's overrides, then what the benchmark must set itself. */
+    private SeqstreamConfig config(String prefix, Map<String, String> own) {
+        Map<String, String> values = new HashMap<>();
+        values.put(Setting.METRICS_PORT.key(), "0");
+        values.putAll(settings.overrides());
+        values.put(Setting.APPLICATION_ID.key(), prefix);
+        values.put(Setting.BOOTSTRAP_SERVERS.key(), broker.bootstrapServers());
+        values.put(Setting.STATE_DIR.key(), settings.workDir().resolve("state").toString());
+        values.putAll(own);
+        return SeqstreamConfig.of(values);
+    }
+
+    /**
+     * Stops an application and says how long that took: one that does not stop in time keeps its threads
+     * running and would slow down the next measurement, so that must be visible.
+     */
+    private void stop(Target target, Running app) {
+        if (app.stopped()) {
+            return;
+        }
+        long start = System.nanoTime();
+        boolean inTime;
+        try {
+            inTime = app.stop(CLOSE_TIMEOUT);
+        } catch (RuntimeException e) {
+            inTime = false;
+        }
+        double seconds = since(start);
+        if (!inTime) {
+            progress.line("e2e %s: the application did not stop within %d s; its threads may still run",
+                    target.name(), CLOSE_TIMEOUT.toSeconds());
+        } else if (seconds > 5) {
+            progress.line("e2e %s: the application took %.1f s to stop", target.name(), seconds);
+        }
+    }
+
+    private static double since(long startNanos) {
+        return (System.nanoTime() - startNanos) / 1e9;
+    }
+
+    @Override
+    public void close() {
+        broker.close();
+    }
+
+    /** A running application under test. */
+    private interface Running {
+        boolean awaitRunning(Duration timeout) throws InterruptedException;
+
+        Throwable fatalError();
+
+        /** Closes the application; false if it had not stopped within {@code timeout}. */
+        boolean stop(Duration timeout);
+
+        boolean stopped();
+    }
+
+    /** Wraps a {@link KafkaStreams} client; the state listener is set before it starts. */
+    private static final class StreamsRunning implements Running {
+        private final KafkaStreams streams;
+        private final Supplier<Throwable> fatal;
+        private final CountDownLatch running;
+        private boolean stopped;
+
+        StreamsRunning(KafkaStreams streams, CountDownLatch running, Supplier<Throwable> fatal) {
+            this.streams = streams;
+            this.running = running;
+            this.fatal = fatal;
+        }
+
+        @Override
+        public boolean awaitRunning(Duration timeout) throws InterruptedException {
+            return running.await(timeout.toMillis(), TimeUnit.MILLISECONDS) && fatal.get() == null;
+        }
+
+        @Override
+        public Throwable fatalError() {
+            return fatal.get();
+        }
+
+        @Override
+        public boolean stop(Duration timeout) {
+            stopped = true;
+            return streams.close(timeout);
+        }
+
+        @Override
+        public boolean stopped() {
+            return stopped;
+        }
+    }
+
+    /** A topology under test: its topics (input first) and how to start it. */
+    private interface Target {
+        String name();
+
+        List<String> topics(String prefix);
+
+        default String input(String prefix) {
+            return topics(prefix).get(0);
+        }
+
+        String output(String prefix);
+
+        Running start(String prefix);
+    }
+
+    private final class CountTarget implements Target {
+        @Override
+        public String name() {
+            return COUNT;
+        }
+
+        @Override
+        public List<String> topics(String prefix) {
+            return List.of(prefix + "-events", prefix + "-counts");
+        }
+
+        @Override
+        public String output(String prefix) {
+            return prefix + "-counts";
+        }
+
+        @Override
+        public Running start(String prefix) {
+            SeqstreamConfig config = config(prefix, Map.of());
+            KafkaStreams streams = new KafkaStreams(CountTopology.build(input(prefix), output(prefix)),
+                    StreamsSettings.build(config));
+            CountDownLatch running = new CountDownLatch(1);
+            AtomicReference<Throwable> fatal = new AtomicReference<>();
+            streams.setStateListener((now, before) -> {
+                if (now == KafkaStreams.State.RUNNING) {
+                    running.countDown();
+                }
+            });
+            streams.setUncaughtExceptionHandler(e -> {
+                fatal.set(e);
+                return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+            });
+            streams.start();
+            return new StreamsRunning(streams, running, fatal::get);
+        }
+    }
+
+    private final class ScoringTarget implements Target {
+        private final BenchModel spec;
+        private final LoadedModel model;
+
+        ScoringTarget(BenchModel spec, LoadedModel model) {
+            this.spec = spec;
+            this.model = model;
+        }
+
+        @Override
+        public String name() {
+            return spec.name();
+        }
+
+        @Override
+        public List<String> topics(String prefix) {
+            return List.of(prefix + "-events", prefix + "-scores", prefix + "-anomalies", prefix + "-summaries",
+                    prefix + "-dlq");
+        }
+
+        @Override
+        public String output(String prefix) {
+            return prefix + "-scores";
+        }
+
+        @Override
+        public Running start(String prefix) {
+            Map<String, String> own = new HashMap<>();
+            own.put(Setting.EVENTS_TOPIC.key(), prefix + "-events");
+            own.put(Setting.SCORES_TOPIC.key(), prefix + "-scores");
+            own.put(Setting.ANOMALIES_TOPIC.key(), prefix + "-anomalies");
+            own.put(Setting.SUMMARIES_TOPIC.key(), prefix + "-summaries");
+            own.put(Setting.DEAD_LETTER_TOPIC.key(), prefix + "-dlq");
+            own.put(Setting.MODEL_NAME.key(), model.manifest().name());
+            own.put(Setting.MODEL_VERSION.key(), model.manifest().version());
+            if (!settings.overrides().containsKey(Setting.TOP_G.key())) {
+                own.put(Setting.TOP_G.key(), String.valueOf(anomalyThreshold(spec)));
+            }
+            SeqstreamConfig config = config(prefix, own);
+            if (!Topics.from(config).names().equals(topics(prefix))) {
+                throw new IllegalStateException("Topic layout changed: " + Topics.from(config).names());
+            }
+            ScoringApp app = ScoringApp.start(config, model, new SimpleMeterRegistry());
+            return new Running() {
+                private boolean stopped;
+
+                @Override
+                public boolean awaitRunning(Duration timeout) throws InterruptedException {
+                    return app.awaitRunning(timeout);
+                }
+
+                @Override
+                public Throwable fatalError() {
+                    return app.fatalError();
+                }
+
+                @Override
+                public boolean stop(Duration timeout) {
+                    stopped = true;
+                    return app.streams().close(timeout);
+                }
+
+                @Override
+                public boolean stopped() {
+                    return stopped;
+                }
+            };
+        }
+    }
+
+    /**
+     * The {@code score.top-g} that makes about 5% of events anomalous, as a trained model on normal traffic
+     * would: an untrained model ranks the observed token uniformly at random, so the default g would flag
+     * nearly every event and double the output.
+     */
+    static int anomalyThreshold(BenchModel model) {
+        return (int) Math.ceil(model.vocab() * 0.95);
+    }
+}
