@@ -9,8 +9,11 @@ import java.util.List;
  * the sooner BLAS pays off.
  */
 final class AutoStepEngine extends WeightsStepEngine {
-    /** Work (FLOPs) of one batch below which plain Java is used; from the stepping benchmark on 2 cores. */
-    static final long JAVA_MAX_FLOPS_PER_BATCH = 2_000_000L;
+    /**
+     * Work (FLOPs) of one batch up to which plain Java is used: {@code seqstream bench} on 2 cores put the small
+     * model's crossover between batch 1 and 8, the large one's at 1.
+     */
+    static final long JAVA_MAX_FLOPS_PER_BATCH = 1_000_000L;
 
     private final JavaStepEngine java;
     private final Nd4jStepEngine nd4j;

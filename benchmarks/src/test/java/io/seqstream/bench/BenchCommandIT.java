@@ -20,7 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The whole command in {@code --quick} mode: every phase but the PyTorch peer, one engine, smoke sizes; the
  * end-to-end runs use the in-process broker (~30 s).
  */
-class BenchCommandTest {
+class BenchCommandIT {
     private static final byte[] PNG_SIGNATURE = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
 
     @BeforeAll
