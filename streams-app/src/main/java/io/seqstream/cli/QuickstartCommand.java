@@ -91,6 +91,7 @@ final class QuickstartCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--events must be at least 1");
         }
         EmbeddedKafkaCluster broker = null;
+        Path freshState = null;
         try {
             String bootstrap = options.bootstrapServers;
             if (bootstrap == null) {
@@ -106,6 +107,12 @@ final class QuickstartCommand implements Callable<Integer> {
             defaults.put(Setting.MODEL_NAME.key(), MODEL_NAME);
             defaults.put(Setting.BOOTSTRAP_SERVERS.key(), bootstrap);
             defaults.put(Setting.METRICS_PORT.key(), "0");
+            if (broker != null) {
+                // A new in-process cluster each run: local state of an earlier run's cluster must not be reused.
+                freshState = Files.createDirectories(Path.of(".seqstream", "quickstart"))
+                        .resolve("state-" + System.currentTimeMillis()).toAbsolutePath();
+                defaults.put(Setting.STATE_DIR.key(), freshState.toString());
+            }
             SeqstreamConfig config = options.resolve(defaults).with(Setting.BOOTSTRAP_SERVERS, bootstrap);
             ModelRef ref = ensureModel(config);
             Topics topics = Topics.from(config);
@@ -114,6 +121,9 @@ final class QuickstartCommand implements Callable<Integer> {
         } finally {
             if (broker != null) {
                 broker.close();
+            }
+            if (freshState != null) {
+                deleteRecursively(freshState);
             }
         }
     }
@@ -366,6 +376,16 @@ final class QuickstartCommand implements Callable<Integer> {
             throw new IOException("Missing bundled resource quickstart/" + name);
         }
         return in;
+    }
+
+    private static void deleteRecursively(Path dir) throws IOException {
+        if (Files.exists(dir)) {
+            try (var walk = Files.walk(dir)) {
+                for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(p);
+                }
+            }
+        }
     }
 
     private static List<TopicPartition> partitionsOf(KafkaConsumer<?, ?> consumer, String... topics) {

@@ -163,7 +163,7 @@ public final class SeqstreamConfig {
 
     public Path stateDir() {
         String dir = string(Setting.STATE_DIR);
-        return dir.isEmpty() ? Path.of(System.getProperty("java.io.tmpdir"), "seqstream-state") : Path.of(dir);
+        return dir.isEmpty() ? Path.of(".seqstream", "state").toAbsolutePath() : Path.of(dir);
     }
 
     /** The {@code kafka.*} properties with the prefix removed. */

@@ -35,7 +35,7 @@ public enum Setting {
     STATE_TTL_MS("state.ttl.ms", "1800000",
             "A key idle (no events, wall clock) longer than this is expired: summary emitted, state deleted"),
     EXPIRY_SCAN_MS("state.expiry-scan-interval.ms", "60000", "How often idle keys are looked for"),
-    STATE_DIR("state.dir", "", "Local state directory; empty = <java.io.tmpdir>/seqstream-state"),
+    STATE_DIR("state.dir", "", "Local state directory; empty = .seqstream/state under the working directory"),
     PROCESSING_GUARANTEE("processing.guarantee", "exactly_once_v2", "exactly_once_v2 or at_least_once"),
     STREAM_THREADS("num.stream.threads", "1", "Stream threads (each holds its own copy of the network)"),
     COMMIT_INTERVAL_MS("commit.interval.ms", "100", "How often offsets, state and output are committed"),

@@ -19,6 +19,8 @@ public final class StreamsSettings {
         props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, config.longValue(Setting.COMMIT_INTERVAL_MS));
         props.put(StreamsConfig.DEFAULT_KEY_SERDE_CLASS_CONFIG, Serdes.ByteArraySerde.class);
         props.put(StreamsConfig.DEFAULT_VALUE_SERDE_CLASS_CONFIG, Serdes.ByteArraySerde.class);
+        // Kafka 4.3 asks for this now and will default to it in 5.0; seqstream has no global stores.
+        props.put("processing.exception.handler.global.enabled", true);
         props.putAll(config.kafkaOverrides());
         return props;
     }

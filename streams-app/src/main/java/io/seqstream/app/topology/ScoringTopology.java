@@ -3,6 +3,7 @@ package io.seqstream.app.topology;
 import io.seqstream.app.config.SeqstreamConfig;
 import io.seqstream.app.engine.StepEngines;
 import io.seqstream.app.config.Setting;
+import io.seqstream.app.config.StreamsSettings;
 import io.seqstream.app.input.EventParser;
 import io.seqstream.app.metrics.SeqstreamMetrics;
 import io.seqstream.app.state.KeyStateSerde;
@@ -10,7 +11,9 @@ import io.seqstream.app.state.PendingEventSerde;
 import io.seqstream.model.LoadedModel;
 import java.util.function.Supplier;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.TopologyConfig;
 import org.apache.kafka.streams.state.Stores;
 
 /**
@@ -46,7 +49,7 @@ public final class ScoringTopology {
     public static Topology build(SeqstreamConfig config, Supplier<LoadedModel> model, SeqstreamMetrics metrics) {
         Topics topics = Topics.from(config);
         ScoringOptions options = ScoringOptions.from(config);
-        Topology topology = new Topology();
+        Topology topology = new Topology(new TopologyConfig(new StreamsConfig(StreamsSettings.build(config))));
         topology.addSource(SOURCE, topics.events().keySerde().deserializer(),
                 topics.events().valueSerde().deserializer(), topics.events().name());
         topology.addProcessor(PARSE_PROCESSOR, () -> new ParseProcessor(newParser(config, model), metrics), SOURCE);
