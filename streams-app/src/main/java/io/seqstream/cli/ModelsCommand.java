@@ -64,15 +64,18 @@ final class ModelsCommand {
         }
     }
 
-    @Command(name = "show", mixinStandardHelpOptions = true, description = "Print a version's manifest.")
-    static final class ShowModel implements Callable<Integer> {
+    /** A subcommand about one model version. */
+    abstract static class OneVersion implements Callable<Integer> {
         @ParentCommand
         ModelsCommand parent;
         @Spec
         CommandSpec spec;
         @Parameters(paramLabel = "NAME[@VERSION]", description = "Model, latest version if none is given")
         String model;
+    }
 
+    @Command(name = "show", mixinStandardHelpOptions = true, description = "Print a version's manifest.")
+    static final class ShowModel extends OneVersion {
         @Override
         public Integer call() throws ModelException {
             ModelManifest manifest = parent.store().manifest(ModelRef.parse(model));
@@ -83,14 +86,7 @@ final class ModelsCommand {
 
     @Command(name = "verify", mixinStandardHelpOptions = true,
             description = "Check every file's checksum and that the network loads and fits its vocabulary.")
-    static final class VerifyModel implements Callable<Integer> {
-        @ParentCommand
-        ModelsCommand parent;
-        @Spec
-        CommandSpec spec;
-        @Parameters(paramLabel = "NAME[@VERSION]", description = "Model, latest version if none is given")
-        String model;
-
+    static final class VerifyModel extends OneVersion {
         @Override
         public Integer call() throws ModelException {
             try (var loaded = parent.store().load(ModelRef.parse(model))) {
