@@ -64,7 +64,11 @@ final class KafkaRecords {
                     .toList();
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            // A committed transaction's markers reach the partitions after commitTransaction() returns; until
+            // they do, a read_committed consumer's end (the last stable offset) lags the log end. Wait for it.
+            Map<TopicPartition, Long> end = isolation == IsolationLevel.READ_COMMITTED
+                    ? awaitStableEnd(bootstrapServers, consumer, partitions)
+                    : consumer.endOffsets(partitions);
             List<ConsumerRecord<String, String>> records = new ArrayList<>();
             await("a " + isolation + " consumer reaches the end " + end + " of " + topic)
                     .atMost(READ_TIMEOUT)
@@ -74,6 +78,21 @@ final class KafkaRecords {
                         return partitions.stream().allMatch(tp -> consumer.position(tp) >= end.get(tp));
                     });
             return records;
+        }
+    }
+
+    private static Map<TopicPartition, Long> awaitStableEnd(String bootstrapServers,
+                                                            KafkaConsumer<String, String> committed,
+                                                            List<TopicPartition> partitions) {
+        Map<String, Object> config = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted");
+        try (KafkaConsumer<String, String> uncommitted =
+                     new KafkaConsumer<>(config, new StringDeserializer(), new StringDeserializer())) {
+            Map<TopicPartition, Long> logEnd = uncommitted.endOffsets(partitions);
+            await("the last stable offsets of " + partitions + " reach the log end " + logEnd)
+                    .atMost(READ_TIMEOUT)
+                    .until(() -> committed.endOffsets(partitions).equals(logEnd));
+            return logEnd;
         }
     }
 }
