@@ -46,8 +46,7 @@ public final class Dl4jStepEngine implements StepEngine {
     /** True if a stored state was produced by this model version (and so can be stepped by it). */
     @Override
     public boolean owns(KeyState state) {
-        return modelLabel.equals(state.model()) && state.layers() == layers
-                && (layers == 0 || state.hidden()[0].length == hiddenSize);
+        return state.fits(modelLabel, layers, hiddenSize, lstm);
     }
 
     @Override

@@ -27,8 +27,6 @@ abstract class WeightsStepEngine implements StepEngine {
 
     @Override
     public boolean owns(KeyState state) {
-        return w.label.equals(state.model()) && state.layers() == w.layers
-                && (w.layers == 0 || (state.hidden()[0].length == w.hidden
-                && state.cell()[0].length == (w.lstm ? w.hidden : 0)));
+        return state.fits(w.label, w.layers, w.hidden, w.lstm);
     }
 }

@@ -53,6 +53,15 @@ public final class KeyState {
                 startToken, 0, 0, 0.0, 0.0, eventTime, eventTime, 0L);
     }
 
+    /**
+     * True if this state was made by model {@code model} with this shape, and so can be stepped by it: the same
+     * version label, layer count and width, and memory cells exactly when the model has them.
+     */
+    public boolean fits(String model, int layers, int hiddenSize, boolean hasCell) {
+        return this.model.equals(model) && hidden.length == layers
+                && (layers == 0 || (hidden[0].length == hiddenSize && cell[0].length == (hasCell ? hiddenSize : 0)));
+    }
+
     /** Records one scored token. */
     public void recordScore(double surprisal, boolean anomaly, int observedToken, long eventTime, long seenAt) {
         tokens++;
