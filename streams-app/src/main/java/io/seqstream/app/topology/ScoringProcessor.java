@@ -58,7 +58,6 @@ final class ScoringProcessor extends ContextualProcessor<String, ParsedEvent, St
     private PendingBuffer pending;
     private ThreadBatcher batcher;
     private StepEngine engine;
-    private long nextSequence;
     /** Keys computed by the thread's last round, with their outputs, waiting to be applied in this task. */
     private final List<KeyWork> computed = new ArrayList<>();
     private final List<Record<String, SpecificRecord>> outputs = new ArrayList<>();
@@ -77,7 +76,6 @@ final class ScoringProcessor extends ContextualProcessor<String, ParsedEvent, St
         super.init(context);
         states = context.getStateStore(ScoringTopology.STATE_STORE);
         pending = new PendingBuffer(options.batching() ? context.getStateStore(ScoringTopology.PENDING_STORE) : null);
-        nextSequence = pending.nextSequence();
         if (!pending.isEmpty()) {
             log.info("Restored {} pending events ({} steps) of task {}", pending.events().size(), pending.steps(),
                     context.taskId());
@@ -96,7 +94,7 @@ final class ScoringProcessor extends ContextualProcessor<String, ParsedEvent, St
     public void process(Record<String, ParsedEvent> record) {
         applyComputed();
         RecordMetadata source = context().recordMetadata().orElseThrow();
-        pending.add(new PendingEvent(nextSequence++, record.key(), record.value().tokens(), record.value().end(),
+        pending.add(new PendingEvent(pending.nextSequence(), record.key(), record.value().tokens(), record.value().end(),
                 source.partition(), source.offset(), record.timestamp(), context().currentSystemTimeMs()));
         if (!options.batching() || batcher.pendingSteps() >= options.maxBatchSize()) {
             batcher.computeRound();
