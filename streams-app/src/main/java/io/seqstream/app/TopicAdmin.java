@@ -19,6 +19,26 @@ public final class TopicAdmin {
     private TopicAdmin() {
     }
 
+    /**
+     * Waits until every partition of the new topics has a leader: a producer that writes before then gets
+     * NOT_LEADER_OR_FOLLOWER and, being idempotent, can stall on out-of-order sequence errors.
+     */
+    private static void awaitLeaders(Admin admin, List<String> topics) throws InterruptedException, ExecutionException {
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(30).toNanos();
+        while (true) {
+            boolean ready = admin.describeTopics(topics).allTopicNames().get().values().stream()
+                    .flatMap(d -> d.partitions().stream())
+                    .allMatch(p -> p.leader() != null && !p.leader().isEmpty());
+            if (ready) {
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("Topics " + topics + " have partitions without a leader after 30 s");
+            }
+            Thread.sleep(50);
+        }
+    }
+
     /** Creates the topics that do not exist yet with {@code partitions} partitions; returns those it created. */
     public static List<String> ensureTopics(String bootstrapServers, Map<String, String> clientOverrides,
                                             List<String> names, int partitions) {
@@ -35,6 +55,7 @@ public final class TopicAdmin {
             }
             if (!missing.isEmpty()) {
                 admin.createTopics(missing).all().get();
+                awaitLeaders(admin, missing.stream().map(NewTopic::name).toList());
                 log.info("Created topics {}", missing.stream().map(NewTopic::name).toList());
             }
             return missing.stream().map(NewTopic::name).toList();
