@@ -2,7 +2,7 @@ package io.seqstream.bench;
 
 import ch.qos.logback.classic.Level;
 import io.seqstream.app.config.Setting;
-import io.seqstream.app.engine.StepEngines;
+import io.seqstream.engine.StepEngines;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;

@@ -2,7 +2,7 @@ package io.seqstream.bench;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.seqstream.app.engine.StepEngines;
+import io.seqstream.engine.StepEngines;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,8 +1,8 @@
 package io.seqstream.bench;
 
-import io.seqstream.app.engine.StepEngine;
-import io.seqstream.app.engine.StepEngines;
-import io.seqstream.app.state.KeyState;
+import io.seqstream.engine.StepEngine;
+import io.seqstream.engine.StepEngines;
+import io.seqstream.engine.KeyState;
 import io.seqstream.model.LoadedModel;
 import io.seqstream.model.Vocabulary;
 import java.time.Duration;

@@ -3,7 +3,7 @@ package io.seqstream.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import io.seqstream.app.engine.StepEngines;
+import io.seqstream.engine.StepEngines;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

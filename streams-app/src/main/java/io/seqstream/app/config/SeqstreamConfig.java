@@ -89,8 +89,8 @@ public final class SeqstreamConfig {
             throw new IllegalArgumentException("max.batch.delay.ms must be 0 or more, got "
                     + string(Setting.MAX_BATCH_DELAY_MS));
         }
-        if (!io.seqstream.app.engine.StepEngines.kinds().contains(string(Setting.ENGINE))) {
-            throw new IllegalArgumentException("engine must be one of " + io.seqstream.app.engine.StepEngines.kinds()
+        if (!io.seqstream.engine.StepEngines.kinds().contains(string(Setting.ENGINE))) {
+            throw new IllegalArgumentException("engine must be one of " + io.seqstream.engine.StepEngines.kinds()
                     + ", got " + string(Setting.ENGINE));
         }
         inputFormat();

@@ -1,5 +1,6 @@
 package io.seqstream.app.state;
 
+import io.seqstream.engine.KeyState;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import org.apache.kafka.common.errors.SerializationException;

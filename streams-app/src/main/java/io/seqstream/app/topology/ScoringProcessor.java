@@ -1,10 +1,10 @@
 package io.seqstream.app.topology;
 
-import io.seqstream.app.engine.StepEngine;
-import io.seqstream.app.engine.TokenScore;
+import io.seqstream.engine.StepEngine;
+import io.seqstream.engine.TokenScore;
 import io.seqstream.app.input.ParsedEvent;
 import io.seqstream.app.metrics.SeqstreamMetrics;
-import io.seqstream.app.state.KeyState;
+import io.seqstream.engine.KeyState;
 import io.seqstream.app.state.PendingEvent;
 import io.seqstream.model.Vocabulary;
 import io.seqstream.schemas.v1.Prediction;

@@ -1,7 +1,8 @@
 package io.seqstream.app.topology;
 
+import io.seqstream.engine.KeyState;
 import io.seqstream.app.config.SeqstreamConfig;
-import io.seqstream.app.engine.StepEngines;
+import io.seqstream.engine.StepEngines;
 import io.seqstream.app.config.Setting;
 import io.seqstream.app.config.StreamsSettings;
 import io.seqstream.app.input.EventParser;
@@ -35,7 +36,7 @@ public final class ScoringTopology {
     public static final String ANOMALIES_SINK = "anomalies-sink";
     public static final String SUMMARIES_SINK = "summaries-sink";
     public static final String DEAD_LETTER_SINK = "dead-letter-sink";
-    /** Key: sequence id. Value: {@link io.seqstream.app.state.KeyState}. Changelogged. */
+    /** Key: sequence id. Value: {@link io.seqstream.engine.KeyState}. Changelogged. */
     public static final String STATE_STORE = "sequence-state";
     /** Key: arrival sequence number. Value: {@link io.seqstream.app.state.PendingEvent}. Changelogged. */
     public static final String PENDING_STORE = "pending-events";

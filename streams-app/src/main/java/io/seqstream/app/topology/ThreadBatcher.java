@@ -1,8 +1,8 @@
 package io.seqstream.app.topology;
 
-import io.seqstream.app.engine.StepEngine;
+import io.seqstream.engine.StepEngine;
 import io.seqstream.app.metrics.SeqstreamMetrics;
-import io.seqstream.app.state.KeyState;
+import io.seqstream.engine.KeyState;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;

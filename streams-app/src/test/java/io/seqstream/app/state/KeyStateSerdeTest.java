@@ -1,5 +1,6 @@
 package io.seqstream.app.state;
 
+import io.seqstream.engine.KeyState;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -9,7 +9,7 @@ import io.seqstream.app.config.Setting;
 import io.seqstream.app.config.StreamsSettings;
 import io.seqstream.app.input.EventParser;
 import io.seqstream.app.metrics.SeqstreamMetrics;
-import io.seqstream.app.state.KeyState;
+import io.seqstream.engine.KeyState;
 import io.seqstream.model.LoadedModel;
 import io.seqstream.model.Vocabulary;
 import io.seqstream.schemas.AvroSingleObject;

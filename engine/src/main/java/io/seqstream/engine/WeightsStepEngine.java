@@ -1,6 +1,5 @@
-package io.seqstream.app.engine;
+package io.seqstream.engine;
 
-import io.seqstream.app.state.KeyState;
 
 /** What engines that step the model's copied-out weights themselves have in common. */
 abstract class WeightsStepEngine implements StepEngine {

@@ -1,4 +1,4 @@
-package io.seqstream.app.engine;
+package io.seqstream.engine;
 
 /**
  * How well the model predicted one observed token.

@@ -1,6 +1,5 @@
-package io.seqstream.app.engine;
+package io.seqstream.engine;
 
-import io.seqstream.app.state.KeyState;
 import java.util.List;
 
 /**

@@ -1,6 +1,5 @@
-package io.seqstream.app.engine;
+package io.seqstream.engine;
 
-import io.seqstream.app.state.KeyState;
 import io.seqstream.model.LoadedModel;
 import java.nio.FloatBuffer;
 import java.util.LinkedHashMap;

@@ -1,4 +1,4 @@
-package io.seqstream.app.state;
+package io.seqstream.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package io.seqstream.app.engine;
+package io.seqstream.engine;
 
 import io.seqstream.model.LoadedModel;
 import io.seqstream.model.ModelManifest;

@@ -1,9 +1,8 @@
-package io.seqstream.app.engine;
+package io.seqstream.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import io.seqstream.app.state.KeyState;
 import io.seqstream.model.LoadedModel;
 import io.seqstream.model.Vocabulary;
 import io.seqstream.testing.RandomModels;
