@@ -6,54 +6,24 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
-import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
-import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
-import org.deeplearning4j.nn.conf.layers.EmbeddingSequenceLayer;
-import org.deeplearning4j.nn.conf.layers.LSTM;
-import org.deeplearning4j.nn.conf.layers.RnnOutputLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.nd4j.linalg.activations.Activation;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 class FileModelStoreTest {
-    private static final Vocabulary VOCAB = Vocabulary.build(VocabularyKind.ID, false, List.of("a b c d e"), 1, 100);
 
     @TempDir
     Path dir;
-
-    private static MultiLayerNetwork tinyNetwork(int vocabSize) {
-        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder()
-                .seed(7)
-                .dataType(DataType.FLOAT)
-                .list()
-                .layer(new EmbeddingSequenceLayer.Builder().nIn(vocabSize).nOut(4).build())
-                .layer(new LSTM.Builder().nIn(4).nOut(5).activation(Activation.TANH).build())
-                .layer(new RnnOutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
-                        .activation(Activation.SOFTMAX).nIn(5).nOut(vocabSize).build())
-                .build();
-        MultiLayerNetwork network = new MultiLayerNetwork(conf);
-        network.init();
-        return network;
-    }
-
-    private static ModelDraft draft(MultiLayerNetwork network) {
-        return new ModelDraft(network, VOCAB,
-                new ModelManifest.TrainingData("abc123", "inline", 1, 5), Map.of("validation_loss", 1.5), Map.of());
-    }
 
     @Test
     void shouldPublishNumberedVersionsWithParentsAndChecksums() throws Exception {
         FileModelStore store = ModelStore.local(dir);
 
-        ModelManifest first = store.publish("tiny", draft(tinyNetwork(VOCAB.size())));
-        ModelManifest second = store.publish("tiny", draft(tinyNetwork(VOCAB.size())));
+        ModelManifest first = store.publish("tiny", TinyDrafts.draft());
+        ModelManifest second = store.publish("tiny", TinyDrafts.draft());
 
         assertThat(first.version()).isEqualTo("1");
         assertThat(first.parentVersion()).isNull();
@@ -64,7 +34,7 @@ class FileModelStoreTest {
         assertThat(second.files()).containsOnlyKeys(ModelStore.NETWORK, ModelStore.VOCABULARY);
         assertThat(second.files().get(ModelStore.NETWORK))
                 .isEqualTo(Sha256.of(store.versionDir("tiny", "2").resolve(ModelStore.NETWORK)));
-        assertThat(second.architecture()).isEqualTo(new ModelManifest.Architecture("lstm", VOCAB.size(), 4, 5, 1));
+        assertThat(second.architecture()).isEqualTo(new ModelManifest.Architecture("lstm", TinyDrafts.VOCAB.size(), 4, 5, 1));
         assertThat(second.libraries()).containsKeys("deeplearning4j", "java");
         assertThat(second.metrics()).containsEntry("validation_loss", 1.5);
         try (var staging = Files.list(dir.resolve("tiny"))) {
@@ -75,13 +45,13 @@ class FileModelStoreTest {
     @Test
     void shouldLoadTheLatestVersionWithTheSameOutputs() throws Exception {
         FileModelStore store = ModelStore.local(dir);
-        MultiLayerNetwork network = tinyNetwork(VOCAB.size());
-        store.publish("tiny", draft(network));
+        MultiLayerNetwork network = TinyDrafts.network(TinyDrafts.VOCAB.size());
+        store.publish("tiny", TinyDrafts.draft(network));
 
         try (LoadedModel model = store.load(ModelRef.latest("tiny"))) {
             INDArray input = Nd4j.createFromArray(new float[][][] {{{0, 3, 4, 5}}});
             assertThat(model.network().output(input)).isEqualTo(network.output(input));
-            assertThat(model.vocabulary()).isEqualTo(VOCAB);
+            assertThat(model.vocabulary()).isEqualTo(TinyDrafts.VOCAB);
             assertThat(model.label()).isEqualTo("tiny@1");
         }
     }
@@ -89,7 +59,7 @@ class FileModelStoreTest {
     @Test
     void shouldRefuseACorruptFileNamingIt() throws Exception {
         FileModelStore store = ModelStore.local(dir);
-        store.publish("tiny", draft(tinyNetwork(VOCAB.size())));
+        store.publish("tiny", TinyDrafts.draft());
         Path vocab = store.versionDir("tiny", "1").resolve(ModelStore.VOCABULARY);
         Files.writeString(vocab, Files.readString(vocab).replace("\"a\"", "\"z\""));
 
@@ -102,7 +72,7 @@ class FileModelStoreTest {
     @Test
     void shouldRefuseAnIncompleteVersionNamingTheMissingFile() throws Exception {
         FileModelStore store = ModelStore.local(dir);
-        store.publish("tiny", draft(tinyNetwork(VOCAB.size())));
+        store.publish("tiny", TinyDrafts.draft());
         Path network = store.versionDir("tiny", "1").resolve(ModelStore.NETWORK);
         Files.delete(network);
 
@@ -126,7 +96,7 @@ class FileModelStoreTest {
     @Test
     void shouldSayWhichVersionsExistWhenOneIsMissing() throws Exception {
         FileModelStore store = ModelStore.local(dir);
-        store.publish("tiny", draft(tinyNetwork(VOCAB.size())));
+        store.publish("tiny", TinyDrafts.draft());
 
         assertThatThrownBy(() -> store.load(ModelRef.parse("tiny@9")))
                 .isInstanceOf(ModelNotFoundException.class)
@@ -142,7 +112,7 @@ class FileModelStoreTest {
     void shouldRefuseANetworkThatDoesNotFitTheVocabulary() {
         FileModelStore store = ModelStore.local(dir);
 
-        assertThatThrownBy(() -> store.publish("tiny", draft(tinyNetwork(VOCAB.size() + 1))))
+        assertThatThrownBy(() -> store.publish("tiny", TinyDrafts.draft(TinyDrafts.network(TinyDrafts.VOCAB.size() + 1))))
                 .isInstanceOf(MalformedModelException.class)
                 .hasMessageContaining("outputs");
     }
@@ -152,11 +122,118 @@ class FileModelStoreTest {
         FileModelStore store = ModelStore.local(dir);
         Path plot = Files.writeString(dir.resolve("plot.txt"), "a plot");
 
-        ModelManifest manifest = store.publish("tiny", new ModelDraft(tinyNetwork(VOCAB.size()), VOCAB, null,
+        ModelManifest manifest = store.publish("tiny", new ModelDraft(TinyDrafts.network(TinyDrafts.VOCAB.size()), TinyDrafts.VOCAB, null,
                 Map.of(), Map.of("loss.png", plot)));
 
         assertThat(manifest.files()).containsKey("loss.png");
         Files.writeString(store.versionDir("tiny", "1").resolve("loss.png"), "changed");
         assertThatThrownBy(() -> store.verify(ModelRef.latest("tiny"))).hasMessageContaining("loss.png");
+    }
+
+    @Test
+    void shouldNameVersionsByUriAndHashTheStoredManifest() throws Exception {
+        FileModelStore store = ModelStore.local(dir);
+        store.publish("tiny", TinyDrafts.draft());
+
+        assertThat(store.uri()).isEqualTo("file://" + dir.toAbsolutePath());
+        assertThat(store.versionUri(ModelRef.latest("tiny"))).isEqualTo("file://" + dir.toAbsolutePath() + "/tiny/1");
+        assertThat(store.manifestSha256(ModelRef.latest("tiny")))
+                .isEqualTo(Sha256.of(store.versionDir("tiny", "1").resolve(ModelStore.MANIFEST)))
+                .matches("[0-9a-f]{64}");
+    }
+
+    @Test
+    void shouldRecordTheDraftsParentVersionInsteadOfTheLatest() throws Exception {
+        FileModelStore store = ModelStore.local(dir);
+        store.publish("tiny", TinyDrafts.draft());
+        store.publish("tiny", TinyDrafts.draft());
+
+        ModelManifest third = store.publish("tiny", TinyDrafts.draft().withParentVersion("1"));
+
+        assertThat(third.version()).isEqualTo("3");
+        assertThat(third.parentVersion()).isEqualTo("1");
+        assertThat(store.manifest(ModelRef.parse("tiny@3")).parentVersion()).isEqualTo("1");
+        assertThatThrownBy(() -> store.publish("tiny", TinyDrafts.draft().withParentVersion("9")))
+                .isInstanceOf(ModelNotFoundException.class)
+                .hasMessageContaining("parent version 9");
+        assertThat(store.versions("tiny")).containsExactly("1", "2", "3");
+    }
+
+    @Test
+    void shouldReadAManifestWrittenBeforeProbesExisted() throws Exception {
+        FileModelStore store = ModelStore.local(dir);
+        ModelManifest published = store.publish("tiny", TinyDrafts.draft());
+        Path file = store.versionDir("tiny", "1").resolve(ModelStore.MANIFEST);
+        var json = (com.fasterxml.jackson.databind.node.ObjectNode) ModelStore.json().readTree(file.toFile());
+        assertThat(json.has("probe")).isTrue();
+        json.remove("probe");
+        ModelStore.json().writeValue(file.toFile(), json);
+
+        ModelManifest old = store.verify(ModelRef.latest("tiny"));
+
+        assertThat(old.probe()).isNull();
+        assertThat(old.files()).isEqualTo(published.files());
+        assertThat(published.probe()).isNotNull();
+    }
+
+    @Test
+    void shouldDownloadAVerifiedCopyAndReuseIt() throws Exception {
+        FileModelStore store = ModelStore.local(dir.resolve("store"));
+        store.publish("tiny", TinyDrafts.draft());
+        String sha = store.manifestSha256(ModelRef.latest("tiny"));
+        Path served = dir.resolve("served");
+
+        Path copy = store.download(ModelRef.latest("tiny"), served, sha);
+
+        assertThat(copy).isEqualTo(served.resolve("tiny").resolve("1"));
+        assertThat(Sha256.of(copy.resolve(ModelStore.MANIFEST))).isEqualTo(sha);
+        assertThat(ModelStore.local(served).verify(ModelRef.latest("tiny")).label()).isEqualTo("tiny@1");
+        long modified = Files.getLastModifiedTime(copy.resolve(ModelStore.NETWORK)).toMillis();
+        Files.setLastModifiedTime(copy.resolve(ModelStore.NETWORK), java.nio.file.attribute.FileTime.fromMillis(1000));
+        assertThat(store.download(ModelRef.parse("tiny@1"), served, sha)).isEqualTo(copy);
+        assertThat(Files.getLastModifiedTime(copy.resolve(ModelStore.NETWORK)).toMillis())
+                .as("the sound copy is reused, not rewritten (was %d)", modified).isEqualTo(1000);
+        try (var entries = Files.list(served.resolve("tiny"))) {
+            assertThat(entries.map(p -> p.getFileName().toString())).containsExactly("1");
+        }
+    }
+
+    @Test
+    void shouldReplaceACorruptLeftoverWhenDownloading() throws Exception {
+        FileModelStore store = ModelStore.local(dir.resolve("store"));
+        store.publish("tiny", TinyDrafts.draft());
+        Path served = dir.resolve("served");
+        Path copy = store.download(ModelRef.latest("tiny"), served, null);
+        Files.write(copy.resolve(ModelStore.NETWORK), new byte[] {1, 2, 3});
+        Files.delete(copy.resolve(ModelStore.VOCABULARY));
+
+        assertThat(store.download(ModelRef.latest("tiny"), served, null)).isEqualTo(copy);
+
+        assertThat(ModelStore.local(served).verify(ModelRef.latest("tiny")).label()).isEqualTo("tiny@1");
+        try (var entries = Files.list(served.resolve("tiny"))) {
+            assertThat(entries.map(p -> p.getFileName().toString())).containsExactly("1");
+        }
+    }
+
+    @Test
+    void shouldRefuseToDownloadAnUnexpectedManifestOrACorruptFile() throws Exception {
+        FileModelStore store = ModelStore.local(dir.resolve("store"));
+        store.publish("tiny", TinyDrafts.draft());
+        Path served = dir.resolve("served");
+
+        assertThatThrownBy(() -> store.download(ModelRef.latest("tiny"), served, "00".repeat(32)))
+                .isInstanceOf(MalformedModelException.class)
+                .hasMessageContaining(ModelStore.MANIFEST)
+                .hasMessageContaining("00".repeat(32));
+        Path network = store.versionDir("tiny", "1").resolve(ModelStore.NETWORK);
+        Files.write(network, new byte[] {1, 2, 3});
+        assertThatThrownBy(() -> store.download(ModelRef.latest("tiny"), served, null))
+                .isInstanceOf(MalformedModelException.class)
+                .hasMessageContaining("corrupt")
+                .hasMessageContaining(network.toString());
+        assertThat(served.resolve("tiny").resolve("1")).doesNotExist();
+        try (var entries = Files.list(served.resolve("tiny"))) {
+            assertThat(entries).as("no staging directory is left behind").isEmpty();
+        }
     }
 }
