@@ -31,8 +31,13 @@ import java.util.function.Function;
  *       none of it. Outcome {@value #RESET}.</li>
  * </ul>
  *
+ * <p>Cost: a replay of keys whose histories are at most N long takes N engine steps whatever the number of
+ * keys, with batches shrinking as shorter histories finish (the ND4J engine keeps buffers for a few recent
+ * batch sizes, so a replay of many distinct lengths may evict the ones the scoring path uses; they are
+ * reallocated on its next step).
+ *
  * <p>Not thread-safe: it runs on a stream thread with that thread's engine of the new version, and remembers
- * the vocabulary mappings it has built.
+ * the identities and vocabulary mappings it has looked up.
  */
 public final class StateMigrator {
     public static final String REPLAYED = "replayed";
