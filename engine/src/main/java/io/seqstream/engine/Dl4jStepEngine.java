@@ -2,6 +2,7 @@ package io.seqstream.engine;
 
 import io.seqstream.model.LoadedModel;
 import io.seqstream.model.ModelManifest;
+import io.seqstream.model.Vocabulary;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,15 +22,30 @@ import org.nd4j.linalg.factory.Nd4j;
 public final class Dl4jStepEngine implements StepEngine {
     private final MultiLayerNetwork network;
     private final String modelLabel;
+    private final ModelManifest.Architecture architecture;
+    private final Vocabulary vocabulary;
+    private final int historyTokens;
     private final int layers;
     private final int hiddenSize;
     private final int vocabSize;
     private final boolean lstm;
 
+    /** States it makes keep {@value KeyState#DEFAULT_HISTORY_TOKENS} tokens of history. */
     public Dl4jStepEngine(LoadedModel model) {
+        this(model, KeyState.DEFAULT_HISTORY_TOKENS);
+    }
+
+    /** @param historyTokens how many observed tokens the states it makes keep for replay */
+    public Dl4jStepEngine(LoadedModel model, int historyTokens) {
+        if (historyTokens < 0) {
+            throw new IllegalArgumentException("History tokens must be 0 or more, got " + historyTokens);
+        }
         ModelManifest.Architecture arch = model.manifest().architecture();
         this.network = model.newNetworkCopy();
         this.modelLabel = model.label();
+        this.architecture = arch;
+        this.vocabulary = model.vocabulary();
+        this.historyTokens = historyTokens;
         this.layers = arch.layers();
         this.hiddenSize = arch.hidden();
         this.vocabSize = arch.vocabSize();
@@ -39,7 +55,7 @@ public final class Dl4jStepEngine implements StepEngine {
     /** A fresh state for a new sequence under this model. */
     @Override
     public KeyState newState(int startToken, long eventTime) {
-        return KeyState.start(modelLabel, layers, hiddenSize, lstm, startToken, eventTime);
+        return KeyState.start(modelLabel, layers, hiddenSize, lstm, startToken, eventTime, historyTokens);
     }
 
     /** True if a stored state was produced by this model version (and so can be stepped by it). */
@@ -51,6 +67,21 @@ public final class Dl4jStepEngine implements StepEngine {
     @Override
     public String modelLabel() {
         return modelLabel;
+    }
+
+    @Override
+    public ModelManifest.Architecture architecture() {
+        return architecture;
+    }
+
+    @Override
+    public Vocabulary vocabulary() {
+        return vocabulary;
+    }
+
+    @Override
+    public int historyTokens() {
+        return historyTokens;
     }
 
     @Override

@@ -12,12 +12,18 @@ public final class JavaStepEngine extends WeightsStepEngine {
     private final float[] gates;
     private float[] probabilities = new float[0];
 
+    /** States it makes keep {@value KeyState#DEFAULT_HISTORY_TOKENS} tokens of history. */
     public JavaStepEngine(LoadedModel model) {
-        this(new ModelWeights(model));
+        this(model, KeyState.DEFAULT_HISTORY_TOKENS);
     }
 
-    JavaStepEngine(ModelWeights weights) {
-        super(weights);
+    /** @param historyTokens how many observed tokens the states it makes keep for replay */
+    public JavaStepEngine(LoadedModel model, int historyTokens) {
+        this(new ModelWeights(model), historyTokens);
+    }
+
+    JavaStepEngine(ModelWeights weights, int historyTokens) {
+        super(weights, historyTokens);
         this.gates = new float[weights.gates()];
     }
 

@@ -1,23 +1,37 @@
 package io.seqstream.engine;
 
+import java.util.Arrays;
 import java.util.Objects;
 
 /**
  * One sequence's state between events: which model version produced it, the recurrent state of every layer,
- * the token the network has not consumed yet, and running statistics of the sequence so far.
+ * the token the network has not consumed yet, the last tokens observed, and running statistics of the sequence
+ * so far.
  *
  * <p>Stepping is lazy by one token: when an event arrives, the network first consumes the pending token
  * (initially {@code <s>}) to predict this position, the event's token is scored against that prediction, and
  * then becomes the pending token. So every event costs exactly one step, and the end of a sequence
  * ({@code <e>}) is scored like any other token.
  *
+ * <p>History: the last {@link #historyCapacity()} observed token ids, kept in a ring buffer whose capacity is
+ * fixed at creation (0 keeps none). Its newest entry is the pending token. They are the ids of the model that
+ * made the state, and they are what the state's h and c have seen since {@code <s>} (or the newest of them):
+ * after a model swap {@link StateMigrator} replays them through the new version to rebuild h and c.
+ *
  * <p>Mutable and owned by one processor at a time; the arrays are updated in place by the stepper.
  */
 public final class KeyState {
+    /** History capacity when none is given: the default of the {@code model.replay-tokens} setting. */
+    public static final int DEFAULT_HISTORY_TOKENS = 32;
+
     private final String model;
     private final float[][] hidden;
     private final float[][] cell;
     private int pendingToken;
+    /** Ring buffer of observed token ids; {@code historyNext} is where the next one goes. */
+    private final int[] historyRing;
+    private int historyNext;
+    private int historySize;
     private long tokens;
     private long anomalies;
     private double surprisalSum;
@@ -27,16 +41,40 @@ public final class KeyState {
     private long lastSeenAt;
 
     /**
+     * A state with no history and a history capacity of 0 (as states decoded from formats without history
+     * were).
+     *
      * @param hidden per layer, the activation h (length = hidden size)
      * @param cell per layer, the LSTM memory cell c; empty arrays for a simple RNN
      */
     public KeyState(String model, float[][] hidden, float[][] cell, int pendingToken, long tokens, long anomalies,
                     double surprisalSum, double surprisalMax, long firstEventTime, long lastEventTime,
                     long lastSeenAt) {
+        this(model, hidden, cell, pendingToken, new int[0], 0, tokens, anomalies, surprisalSum, surprisalMax,
+                firstEventTime, lastEventTime, lastSeenAt);
+    }
+
+    /**
+     * @param hidden per layer, the activation h (length = hidden size)
+     * @param cell per layer, the LSTM memory cell c; empty arrays for a simple RNN
+     * @param history observed token ids, oldest first; if longer than {@code historyCapacity}, only the newest
+     *                are kept
+     * @param historyCapacity how many observed tokens the state keeps, 0 or more
+     */
+    public KeyState(String model, float[][] hidden, float[][] cell, int pendingToken, int[] history,
+                    int historyCapacity, long tokens, long anomalies, double surprisalSum, double surprisalMax,
+                    long firstEventTime, long lastEventTime, long lastSeenAt) {
+        if (historyCapacity < 0) {
+            throw new IllegalArgumentException("History capacity must be 0 or more, got " + historyCapacity);
+        }
         this.model = Objects.requireNonNull(model, "model");
         this.hidden = hidden;
         this.cell = cell;
         this.pendingToken = pendingToken;
+        this.historyRing = new int[historyCapacity];
+        for (int token : history) {
+            remember(token);
+        }
         this.tokens = tokens;
         this.anomalies = anomalies;
         this.surprisalSum = surprisalSum;
@@ -46,11 +84,17 @@ public final class KeyState {
         this.lastSeenAt = lastSeenAt;
     }
 
-    /** A new sequence: zero state, {@code <s>} pending. */
+    /** A new sequence: zero state, {@code <s>} pending, room for {@value #DEFAULT_HISTORY_TOKENS} tokens. */
     public static KeyState start(String model, int layers, int hiddenSize, boolean hasCell, int startToken,
                                  long eventTime) {
+        return start(model, layers, hiddenSize, hasCell, startToken, eventTime, DEFAULT_HISTORY_TOKENS);
+    }
+
+    /** A new sequence: zero state, {@code <s>} pending, an empty history of {@code historyCapacity} tokens. */
+    public static KeyState start(String model, int layers, int hiddenSize, boolean hasCell, int startToken,
+                                 long eventTime, int historyCapacity) {
         return new KeyState(model, new float[layers][hiddenSize], new float[layers][hasCell ? hiddenSize : 0],
-                startToken, 0, 0, 0.0, 0.0, eventTime, eventTime, 0L);
+                startToken, new int[0], historyCapacity, 0, 0, 0.0, 0.0, eventTime, eventTime, 0L);
     }
 
     /**
@@ -62,7 +106,7 @@ public final class KeyState {
                 && (layers == 0 || (hidden[0].length == hiddenSize && cell[0].length == (hasCell ? hiddenSize : 0)));
     }
 
-    /** Records one scored token. */
+    /** Records one scored token: it becomes the pending token and the newest of the history. */
     public void recordScore(double surprisal, boolean anomaly, int observedToken, long eventTime, long seenAt) {
         tokens++;
         surprisalSum += surprisal;
@@ -70,9 +114,34 @@ public final class KeyState {
         if (anomaly) {
             anomalies++;
         }
-        pendingToken = observedToken;
+        observe(observedToken);
         lastEventTime = Math.max(lastEventTime, eventTime);
         lastSeenAt = seenAt;
+    }
+
+    /** Makes {@code token} the pending token and the newest of the history, without scoring it. */
+    void observe(int token) {
+        pendingToken = token;
+        remember(token);
+    }
+
+    private void remember(int token) {
+        if (historyRing.length == 0) {
+            return;
+        }
+        historyRing[historyNext] = token;
+        historyNext = (historyNext + 1) % historyRing.length;
+        historySize = Math.min(historySize + 1, historyRing.length);
+    }
+
+    /**
+     * A state under another model version that carries this one's statistics (tokens, anomalies, surprisal,
+     * event times, last seen), with the given recurrent arrays, pending token and history.
+     */
+    KeyState withModel(String newModel, float[][] newHidden, float[][] newCell, int newPending, int[] newHistory,
+                       int newHistoryCapacity) {
+        return new KeyState(newModel, newHidden, newCell, newPending, newHistory, newHistoryCapacity, tokens,
+                anomalies, surprisalSum, surprisalMax, firstEventTime, lastEventTime, lastSeenAt);
     }
 
     public String model() {
@@ -93,6 +162,21 @@ public final class KeyState {
 
     public int pendingToken() {
         return pendingToken;
+    }
+
+    /** The last observed token ids, oldest first (a copy); at most {@link #historyCapacity()} of them. */
+    public int[] history() {
+        int[] out = new int[historySize];
+        int start = Math.floorMod(historyNext - historySize, Math.max(1, historyRing.length));
+        for (int i = 0; i < historySize; i++) {
+            out[i] = historyRing[(start + i) % historyRing.length];
+        }
+        return out;
+    }
+
+    /** How many observed tokens this state keeps, fixed at creation. */
+    public int historyCapacity() {
+        return historyRing.length;
     }
 
     /** Tokens scored so far in this sequence; the next token's 1-based position is {@code tokens() + 1}. */
@@ -127,5 +211,11 @@ public final class KeyState {
     /** Wall-clock time this key last received an event, for idle expiry. */
     public long lastSeenAt() {
         return lastSeenAt;
+    }
+
+    @Override
+    public String toString() {
+        return "KeyState[" + model + ", " + tokens + " tokens, pending " + pendingToken + ", history "
+                + Arrays.toString(history()) + "]";
     }
 }

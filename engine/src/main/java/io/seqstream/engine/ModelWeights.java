@@ -2,6 +2,7 @@ package io.seqstream.engine;
 
 import io.seqstream.model.LoadedModel;
 import io.seqstream.model.ModelManifest;
+import io.seqstream.model.Vocabulary;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -15,6 +16,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 final class ModelWeights {
     final String label;
+    final ModelManifest.Architecture architecture;
+    final Vocabulary vocabulary;
     final boolean lstm;
     final int vocab;
     final int embedding;
@@ -37,6 +40,8 @@ final class ModelWeights {
         ModelManifest.Architecture arch = model.manifest().architecture();
         MultiLayerNetwork network = model.network();
         this.label = model.label();
+        this.architecture = arch;
+        this.vocabulary = model.vocabulary();
         this.lstm = "lstm".equals(arch.cell());
         this.vocab = arch.vocabSize();
         this.embedding = arch.embedding();

@@ -42,12 +42,18 @@ public final class Nd4jStepEngine extends WeightsStepEngine {
     };
     private float[] probabilities = new float[0];
 
+    /** States it makes keep {@value KeyState#DEFAULT_HISTORY_TOKENS} tokens of history. */
     public Nd4jStepEngine(LoadedModel model) {
-        this(new ModelWeights(model));
+        this(model, KeyState.DEFAULT_HISTORY_TOKENS);
     }
 
-    Nd4jStepEngine(ModelWeights weights) {
-        super(weights);
+    /** @param historyTokens how many observed tokens the states it makes keep for replay */
+    public Nd4jStepEngine(LoadedModel model, int historyTokens) {
+        this(new ModelWeights(model), historyTokens);
+    }
+
+    Nd4jStepEngine(ModelWeights weights, int historyTokens) {
+        super(weights, historyTokens);
         int g = weights.gates();
         stackedWeights = new INDArray[weights.layers];
         for (int l = 0; l < weights.layers; l++) {

@@ -1,14 +1,16 @@
 package io.seqstream.engine;
 
+import io.seqstream.model.ModelManifest;
+import io.seqstream.model.Vocabulary;
 import java.util.List;
 
 /**
  * Advances a batch of sequences by one token each: every state's pending token is fed to the network, each
  * state's recurrent arrays are updated in place, and the next-token distribution of every row is returned.
  *
- * <p>Implementations hold reusable buffers and are not thread-safe: one engine per stream task (or per
- * benchmark thread). The weights always come from the DL4J model, and every engine agrees with
- * {@link Dl4jStepEngine} to 1e-5.
+ * <p>Implementations hold reusable buffers and are not thread-safe: one engine per stream thread (the thread's
+ * batcher owns it and steps the keys of all the thread's tasks together), or per benchmark thread. The weights
+ * always come from the DL4J model, and every engine agrees with {@link Dl4jStepEngine} to 1e-5.
  */
 public interface StepEngine extends AutoCloseable {
 
@@ -18,7 +20,19 @@ public interface StepEngine extends AutoCloseable {
     /** {@code name@version} of the model the engine steps. */
     String modelLabel();
 
-    /** A fresh state for a new sequence under this model, {@code startToken} pending. */
+    /** The shape of the model the engine steps. */
+    ModelManifest.Architecture architecture();
+
+    /** The vocabulary of the model the engine steps: what its token ids mean. */
+    Vocabulary vocabulary();
+
+    /** How many observed tokens the states {@link #newState} makes keep for replay after a swap. */
+    int historyTokens();
+
+    /**
+     * A fresh state for a new sequence under this model, {@code startToken} pending, with an empty history of
+     * {@link #historyTokens()} tokens.
+     */
     KeyState newState(int startToken, long eventTime);
 
     /** True if a stored state was produced by this engine's model version (and so can be stepped by it). */

@@ -22,12 +22,21 @@ public final class StepEngines {
         return List.of(AUTO, ND4J, JAVA, DL4J);
     }
 
+    /** An engine whose states keep {@value KeyState#DEFAULT_HISTORY_TOKENS} tokens of history. */
     public static StepEngine create(LoadedModel model, String kind) {
+        return create(model, kind, KeyState.DEFAULT_HISTORY_TOKENS);
+    }
+
+    /**
+     * @param historyTokens how many observed tokens the states the engine makes keep for replay after a swap
+     *                      (the {@code model.replay-tokens} setting); 0 keeps none
+     */
+    public static StepEngine create(LoadedModel model, String kind, int historyTokens) {
         return switch (kind.toLowerCase(Locale.ROOT)) {
-            case DL4J -> new Dl4jStepEngine(model);
-            case ND4J -> new Nd4jStepEngine(model);
-            case JAVA -> new JavaStepEngine(model);
-            case AUTO -> new AutoStepEngine(new ModelWeights(model));
+            case DL4J -> new Dl4jStepEngine(model, historyTokens);
+            case ND4J -> new Nd4jStepEngine(model, historyTokens);
+            case JAVA -> new JavaStepEngine(model, historyTokens);
+            case AUTO -> new AutoStepEngine(new ModelWeights(model), historyTokens);
             default -> throw new IllegalArgumentException("Unknown engine '" + kind + "': expected one of " + kinds());
         };
     }

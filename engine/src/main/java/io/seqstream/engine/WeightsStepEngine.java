@@ -1,12 +1,19 @@
 package io.seqstream.engine;
 
+import io.seqstream.model.ModelManifest;
+import io.seqstream.model.Vocabulary;
 
 /** What engines that step the model's copied-out weights themselves have in common. */
 abstract class WeightsStepEngine implements StepEngine {
     protected final ModelWeights w;
+    private final int historyTokens;
 
-    WeightsStepEngine(ModelWeights weights) {
+    WeightsStepEngine(ModelWeights weights, int historyTokens) {
+        if (historyTokens < 0) {
+            throw new IllegalArgumentException("History tokens must be 0 or more, got " + historyTokens);
+        }
         this.w = weights;
+        this.historyTokens = historyTokens;
     }
 
     @Override
@@ -20,8 +27,23 @@ abstract class WeightsStepEngine implements StepEngine {
     }
 
     @Override
+    public ModelManifest.Architecture architecture() {
+        return w.architecture;
+    }
+
+    @Override
+    public Vocabulary vocabulary() {
+        return w.vocabulary;
+    }
+
+    @Override
+    public int historyTokens() {
+        return historyTokens;
+    }
+
+    @Override
     public KeyState newState(int startToken, long eventTime) {
-        return KeyState.start(w.label, w.layers, w.hidden, w.lstm, startToken, eventTime);
+        return KeyState.start(w.label, w.layers, w.hidden, w.lstm, startToken, eventTime, historyTokens);
     }
 
     @Override

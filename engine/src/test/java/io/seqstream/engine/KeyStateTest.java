@@ -17,4 +17,39 @@ class KeyStateTest {
         assertThat(lstm.fits("m@1", 2, 8, false)).as("a simple RNN has no cells").isFalse();
         assertThat(KeyState.start("m@1", 2, 8, false, 0, 0L).fits("m@1", 2, 8, false)).isTrue();
     }
+
+    @Test
+    void shouldKeepTheLastObservedTokensOldestFirstWithTheNewestPending() {
+        KeyState state = KeyState.start("m@1", 1, 4, true, 0, 0L, 3);
+        assertThat(state.history()).isEmpty();
+
+        for (int token = 5; token <= 9; token++) {
+            state.recordScore(1.0, false, token, 0L, 0L);
+        }
+
+        assertThat(state.history()).containsExactly(7, 8, 9);
+        assertThat(state.pendingToken()).isEqualTo(9);
+        assertThat(state.historyCapacity()).isEqualTo(3);
+        assertThat(state.tokens()).isEqualTo(5);
+    }
+
+    @Test
+    void shouldKeepNoHistoryAtCapacityZero() {
+        KeyState state = KeyState.start("m@1", 1, 4, true, 0, 0L, 0);
+
+        state.recordScore(1.0, false, 5, 0L, 0L);
+
+        assertThat(state.history()).isEmpty();
+        assertThat(state.pendingToken()).isEqualTo(5);
+    }
+
+    @Test
+    void shouldKeepOnlyTheNewestOfAGivenHistoryThatExceedsTheCapacity() {
+        KeyState state = new KeyState("m@1", new float[1][2], new float[1][2], 6, new int[] {1, 2, 3, 4, 5, 6}, 4,
+                6, 0, 0.0, 0.0, 0L, 0L, 0L);
+
+        assertThat(state.history()).containsExactly(3, 4, 5, 6);
+        assertThat(KeyState.start("m@1", 1, 2, true, 0, 0L).historyCapacity())
+                .isEqualTo(KeyState.DEFAULT_HISTORY_TOKENS);
+    }
 }

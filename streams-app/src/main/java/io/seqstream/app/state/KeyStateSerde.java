@@ -3,41 +3,74 @@ package io.seqstream.app.state;
 import io.seqstream.engine.KeyState;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serializer;
 
 /**
- * Binary encoding of {@link KeyState}, big-endian:
+ * Binary encoding of {@link KeyState}, big-endian. Version 3, the one written:
  * <pre>
- * byte    format version (1)
+ * byte    format version (3)
+ * byte    flags: bit 0 = h and c as IEEE float16, bit 1 = history ids as unsigned 16-bit; other bits 0
  * short   model label length, then its UTF-8 bytes
  * int     pending token
  * long    tokens, anomalies
  * double  surprisal sum, surprisal max
  * long    first event time, last event time, last seen at
  * short   layers; int hidden size; int cell size (0 for a simple RNN)
- * float[] h of every layer, then c of every layer
+ * float[] h of every layer, then c of every layer (float32, or float16 when flagged)
+ * short   history length, then the history's token ids oldest first (int, or unsigned short when flagged)
  * </pre>
- * Floats are bulk-copied, never boxed. Version 2 is the same with h and c stored as IEEE float16 (half the
- * state size, for large models; {@code state.precision=float16}). A reader reads both versions, so a running
- * deployment can switch precision; an unknown version is refused with an exception.
+ * Floats are bulk-copied, never boxed. float16 halves the state size for large models
+ * ({@code state.precision=float16}); 16-bit history ids are used whenever every id fits.
+ *
+ * <p>Older versions are still read: version 1 is version 3 without the flags byte and the history, float32;
+ * version 2 is the same with float16 h and c. Their states come back with an empty history (after a model swap
+ * they are reset, not replayed). An unknown version or flag is refused with an exception. Instances of a build
+ * before version 3 cannot read what this one writes.
+ *
+ * <p>A state read back keeps at most the reader's history capacity ({@code model.replay-tokens}), the newest
+ * tokens, so a changed setting applies to every key on its next event.
  */
 public final class KeyStateSerde implements Serde<KeyState>, Serializer<KeyState>, Deserializer<KeyState> {
-    public static final byte VERSION = 1;
+    /** The version written: any precision, with history. */
+    public static final byte VERSION = 3;
+    /** Legacy: float32 h and c, no history. Read only. */
+    public static final byte VERSION_FLOAT32 = 1;
+    /** Legacy: float16 h and c, no history. Read only. */
     public static final byte VERSION_FLOAT16 = 2;
+    /** Version 3 flag: h and c are float16. */
+    public static final int FLAG_FLOAT16 = 1;
+    /** Version 3 flag: history ids are unsigned 16-bit. */
+    public static final int FLAG_SHORT_HISTORY = 2;
+    private static final int KNOWN_FLAGS = FLAG_FLOAT16 | FLAG_SHORT_HISTORY;
 
     private final boolean float16;
+    private final int historyTokens;
 
-    /** Writes float32 state (version 1). */
+    /** Writes float32 state; states read keep up to {@value KeyState#DEFAULT_HISTORY_TOKENS} history tokens. */
     public KeyStateSerde() {
         this(false);
     }
 
-    /** @param float16 write h and c as float16 (version 2) */
+    /** @param float16 write h and c as float16 */
     public KeyStateSerde(boolean float16) {
+        this(float16, KeyState.DEFAULT_HISTORY_TOKENS);
+    }
+
+    /**
+     * @param float16 write h and c as float16
+     * @param historyTokens the history capacity of the states read (the {@code model.replay-tokens} setting);
+     *                      a longer stored history keeps its newest tokens
+     */
+    public KeyStateSerde(boolean float16, int historyTokens) {
+        if (historyTokens < 0) {
+            throw new IllegalArgumentException("History tokens must be 0 or more, got " + historyTokens);
+        }
         this.float16 = float16;
+        this.historyTokens = historyTokens;
     }
 
     @Override
@@ -49,9 +82,15 @@ public final class KeyStateSerde implements Serde<KeyState>, Serializer<KeyState
         int layers = state.layers();
         int hiddenSize = layers == 0 ? 0 : state.hidden()[0].length;
         int cellSize = layers == 0 ? 0 : state.cell()[0].length;
-        ByteBuffer buf = ByteBuffer.allocate(1 + 2 + model.length + 4 + 8 * 2 + 8 * 2 + 8 * 3 + 2 + 4 + 4
-                + (float16 ? 2 : 4) * layers * (hiddenSize + cellSize));
-        buf.put(float16 ? VERSION_FLOAT16 : VERSION);
+        int[] history = state.history();
+        if (history.length > Short.MAX_VALUE) {
+            throw new SerializationException("History of " + history.length + " tokens exceeds " + Short.MAX_VALUE);
+        }
+        boolean shortIds = fitsUnsignedShort(history);
+        int flags = (float16 ? FLAG_FLOAT16 : 0) | (shortIds ? FLAG_SHORT_HISTORY : 0);
+        ByteBuffer buf = ByteBuffer.allocate(1 + 1 + 2 + model.length + 4 + 8 * 2 + 8 * 2 + 8 * 3 + 2 + 4 + 4
+                + (float16 ? 2 : 4) * layers * (hiddenSize + cellSize) + 2 + (shortIds ? 2 : 4) * history.length);
+        buf.put(VERSION).put((byte) flags);
         buf.putShort((short) model.length).put(model);
         buf.putInt(state.pendingToken());
         buf.putLong(state.tokens()).putLong(state.anomalies());
@@ -60,7 +99,24 @@ public final class KeyStateSerde implements Serde<KeyState>, Serializer<KeyState
         buf.putShort((short) layers).putInt(hiddenSize).putInt(cellSize);
         writeFloats(buf, state.hidden());
         writeFloats(buf, state.cell());
+        buf.putShort((short) history.length);
+        for (int id : history) {
+            if (shortIds) {
+                buf.putShort((short) id);
+            } else {
+                buf.putInt(id);
+            }
+        }
         return buf.array();
+    }
+
+    private static boolean fitsUnsignedShort(int[] ids) {
+        for (int id : ids) {
+            if (id < 0 || id > 0xFFFF) {
+                return false;
+            }
+        }
+        return true;
     }
 
     @Override
@@ -71,11 +127,19 @@ public final class KeyStateSerde implements Serde<KeyState>, Serializer<KeyState
         try {
             ByteBuffer buf = ByteBuffer.wrap(data);
             byte version = buf.get();
-            if (version != VERSION && version != VERSION_FLOAT16) {
-                throw new SerializationException("Unknown key-state format version " + version
-                        + " (this build reads versions " + VERSION + " and " + VERSION_FLOAT16 + ")");
+            int flags = switch (version) {
+                case VERSION_FLOAT32 -> 0;
+                case VERSION_FLOAT16 -> FLAG_FLOAT16;
+                case VERSION -> buf.get() & 0xFF;
+                default -> throw new SerializationException("Unknown key-state format version " + version
+                        + " (this build reads versions " + VERSION_FLOAT32 + ", " + VERSION_FLOAT16 + " and "
+                        + VERSION + ")");
+            };
+            if ((flags & ~KNOWN_FLAGS) != 0) {
+                throw new SerializationException("Unknown key-state flags 0x" + Integer.toHexString(flags)
+                        + " in format version " + version);
             }
-            boolean halves = version == VERSION_FLOAT16;
+            boolean halves = (flags & FLAG_FLOAT16) != 0;
             byte[] model = new byte[buf.getShort()];
             buf.get(model);
             int pending = buf.getInt();
@@ -91,14 +155,27 @@ public final class KeyStateSerde implements Serde<KeyState>, Serializer<KeyState
             int cellSize = buf.getInt();
             float[][] hidden = readFloats(buf, layers, hiddenSize, halves);
             float[][] cell = readFloats(buf, layers, cellSize, halves);
-            return new KeyState(new String(model, StandardCharsets.UTF_8), hidden, cell, pending, tokens, anomalies,
-                    sum, max, first, last, seen);
+            int[] history = version == VERSION ? readHistory(buf, (flags & FLAG_SHORT_HISTORY) != 0) : new int[0];
+            if (buf.hasRemaining()) {
+                throw new SerializationException("Corrupt key-state record of " + data.length + " bytes: "
+                        + buf.remaining() + " bytes left over");
+            }
+            return new KeyState(new String(model, StandardCharsets.UTF_8), hidden, cell, pending, history,
+                    historyTokens, tokens, anomalies, sum, max, first, last, seen);
         } catch (RuntimeException e) {
             if (e instanceof SerializationException) {
                 throw e;
             }
             throw new SerializationException("Corrupt key-state record of " + data.length + " bytes", e);
         }
+    }
+
+    private static int[] readHistory(ByteBuffer buf, boolean shortIds) {
+        int[] history = new int[buf.getShort()];
+        for (int i = 0; i < history.length; i++) {
+            history[i] = shortIds ? Short.toUnsignedInt(buf.getShort()) : buf.getInt();
+        }
+        return history;
     }
 
     private void writeFloats(ByteBuffer buf, float[][] rows) {
@@ -130,7 +207,7 @@ public final class KeyStateSerde implements Serde<KeyState>, Serializer<KeyState
     }
 
     @Override
-    public void configure(java.util.Map<String, ?> configs, boolean isKey) {
+    public void configure(Map<String, ?> configs, boolean isKey) {
     }
 
     @Override

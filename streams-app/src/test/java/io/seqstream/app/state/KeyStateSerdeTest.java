@@ -1,26 +1,39 @@
 package io.seqstream.app.state;
 
-import io.seqstream.engine.KeyState;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
+import io.seqstream.engine.KeyState;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Random;
 import org.apache.kafka.common.errors.SerializationException;
 import org.junit.jupiter.api.Test;
 
 class KeyStateSerdeTest {
     private final KeyStateSerde serde = new KeyStateSerde();
 
+    private static KeyState lstmState() {
+        return new KeyState("hdfs@3", new float[][] {{0.1f, -0.2f, 0.3f}, {1f, 2f, 3f}},
+                new float[][] {{-1f, 0f, Float.MIN_VALUE}, {4f, 5f, -6.5f}}, 17, new int[] {4, 9, 17}, 8,
+                42, 3, 12.5, 4.25, 1000L, 2000L, 3000L);
+    }
+
     @Test
-    void shouldRoundTripEveryFieldOfAnLstmState() {
-        KeyState state = new KeyState("hdfs@3", new float[][] {{0.1f, -0.2f, 0.3f}, {1f, 2f, 3f}},
-                new float[][] {{-1f, 0f, Float.MIN_VALUE}, {4f, 5f, -6.5f}}, 17, 42, 3, 12.5, 4.25, 1000L, 2000L, 3000L);
+    void shouldRoundTripEveryFieldOfAnLstmStateWithItsHistory() {
+        KeyState state = lstmState();
 
-        KeyState back = serde.deserialize("t", serde.serialize("t", state));
+        byte[] bytes = serde.serialize("t", state);
+        KeyState back = serde.deserialize("t", bytes);
 
+        assertThat(bytes[0]).isEqualTo(KeyStateSerde.VERSION);
         assertThat(back.model()).isEqualTo("hdfs@3");
         assertThat(back.hidden()).isDeepEqualTo(state.hidden());
         assertThat(back.cell()).isDeepEqualTo(state.cell());
         assertThat(back.pendingToken()).isEqualTo(17);
+        assertThat(back.history()).containsExactly(4, 9, 17);
         assertThat(back.tokens()).isEqualTo(42);
         assertThat(back.anomalies()).isEqualTo(3);
         assertThat(back.surprisalSum()).isEqualTo(12.5);
@@ -39,46 +52,135 @@ class KeyStateSerdeTest {
 
         assertThat(back.cell()).hasDimensions(2, 0);
         assertThat(back.hidden()[1][3]).isEqualTo(0.75f);
+        assertThat(back.history()).isEmpty();
     }
 
     @Test
-    void shouldStartWithAVersionByteAndRefuseUnknownVersions() {
+    void shouldStoreSmallTokenIdsInTwoBytesAndLargeOnesInFour() {
+        KeyState small = KeyState.start("m@1", 1, 2, true, 0, 0L, 4);
+        KeyState large = KeyState.start("m@1", 1, 2, true, 0, 0L, 4);
+        for (int id : new int[] {3, 65_535, 7, 9}) {
+            small.recordScore(0, false, id, 0L, 0L);
+            large.recordScore(0, false, id == 7 ? 70_000 : id, 0L, 0L);
+        }
+
+        byte[] smallBytes = serde.serialize("t", small);
+        byte[] largeBytes = serde.serialize("t", large);
+
+        assertThat(smallBytes[1] & KeyStateSerde.FLAG_SHORT_HISTORY).isNotZero();
+        assertThat(largeBytes[1] & KeyStateSerde.FLAG_SHORT_HISTORY).isZero();
+        assertThat(largeBytes.length - smallBytes.length).isEqualTo(4 * 2);
+        assertThat(serde.deserialize("t", smallBytes).history()).containsExactly(3, 65_535, 7, 9);
+        assertThat(serde.deserialize("t", largeBytes).history()).containsExactly(3, 65_535, 70_000, 9);
+    }
+
+    @Test
+    void shouldGiveStatesReadTheReadersHistoryCapacityKeepingTheNewestTokens() {
+        byte[] bytes = serde.serialize("t", lstmState());
+
+        KeyState shorter = new KeyStateSerde(false, 2).deserialize("t", bytes);
+        KeyState none = new KeyStateSerde(false, 0).deserialize("t", bytes);
+
+        assertThat(shorter.historyCapacity()).isEqualTo(2);
+        assertThat(shorter.history()).containsExactly(9, 17);
+        assertThat(none.history()).isEmpty();
+        assertThat(none.pendingToken()).isEqualTo(17);
+    }
+
+    @Test
+    void shouldReadVersionOneBytesWithAnEmptyHistory() {
+        KeyState state = lstmState();
+        byte[] legacy = legacyBytes(state, false);
+        assertThat(legacy[0]).isEqualTo(KeyStateSerde.VERSION_FLOAT32);
+
+        KeyState back = new KeyStateSerde(false, 5).deserialize("t", legacy);
+
+        assertThat(back.model()).isEqualTo("hdfs@3");
+        assertThat(back.hidden()).isDeepEqualTo(state.hidden());
+        assertThat(back.cell()).isDeepEqualTo(state.cell());
+        assertThat(back.pendingToken()).isEqualTo(17);
+        assertThat(back.tokens()).isEqualTo(42);
+        assertThat(back.anomalies()).isEqualTo(3);
+        assertThat(back.surprisalSum()).isEqualTo(12.5);
+        assertThat(back.surprisalMax()).isEqualTo(4.25);
+        assertThat(back.firstEventTime()).isEqualTo(1000L);
+        assertThat(back.lastEventTime()).isEqualTo(2000L);
+        assertThat(back.lastSeenAt()).isEqualTo(3000L);
+        assertThat(back.history()).isEmpty();
+        assertThat(back.historyCapacity()).as("it gathers history from now on").isEqualTo(5);
+        back.recordScore(0, false, 21, 0L, 0L);
+        assertThat(back.history()).containsExactly(21);
+    }
+
+    @Test
+    void shouldReadVersionTwoFloat16BytesWithAnEmptyHistory() {
+        KeyState state = lstmState();
+        byte[] legacy = legacyBytes(state, true);
+        assertThat(legacy[0]).isEqualTo(KeyStateSerde.VERSION_FLOAT16);
+
+        KeyState back = serde.deserialize("t", legacy);
+
+        assertThat(back.model()).isEqualTo("hdfs@3");
+        assertThat(back.hidden()[1]).containsExactly(1f, 2f, 3f);
+        assertThat(back.cell()[1]).containsExactly(4f, 5f, -6.5f);
+        assertThat(back.hidden()[0][1]).isCloseTo(-0.2f, within(1e-3f));
+        assertThat(back.pendingToken()).isEqualTo(17);
+        assertThat(back.tokens()).isEqualTo(42);
+        assertThat(back.lastSeenAt()).isEqualTo(3000L);
+        assertThat(back.history()).isEmpty();
+    }
+
+    @Test
+    void shouldRefuseUnknownVersionsAndFlags() {
         byte[] bytes = serde.serialize("t", KeyState.start("m@1", 1, 2, true, 0, 0L));
-        assertThat(bytes[0]).isEqualTo(KeyStateSerde.VERSION);
 
-        bytes[0] = 9;
-        assertThatThrownBy(() -> serde.deserialize("t", bytes)).isInstanceOf(SerializationException.class)
+        byte[] unknownVersion = bytes.clone();
+        unknownVersion[0] = 9;
+        byte[] unknownFlag = bytes.clone();
+        unknownFlag[1] |= 0x40;
+
+        assertThatThrownBy(() -> serde.deserialize("t", unknownVersion)).isInstanceOf(SerializationException.class)
                 .hasMessageContaining("version 9");
+        assertThatThrownBy(() -> serde.deserialize("t", unknownFlag)).isInstanceOf(SerializationException.class)
+                .hasMessageContaining("flags");
     }
 
     @Test
-    void shouldRefuseTruncatedBytes() {
-        byte[] bytes = serde.serialize("t", KeyState.start("m@1", 1, 8, true, 0, 0L));
+    void shouldRefuseTruncatedOrOverlongBytes() {
+        KeyState state = KeyState.start("m@1", 1, 8, true, 0, 0L);
+        state.recordScore(0, false, 5, 0L, 0L);
+        byte[] bytes = serde.serialize("t", state);
 
-        assertThatThrownBy(() -> serde.deserialize("t", java.util.Arrays.copyOf(bytes, bytes.length - 3)))
+        assertThatThrownBy(() -> serde.deserialize("t", Arrays.copyOf(bytes, bytes.length - 1)))
                 .isInstanceOf(SerializationException.class).hasMessageContaining("Corrupt");
+        assertThatThrownBy(() -> serde.deserialize("t", Arrays.copyOf(bytes, bytes.length + 2)))
+                .isInstanceOf(SerializationException.class).hasMessageContaining("left over");
     }
 
     @Test
-    void shouldStoreFloat16StateInHalfTheSpaceAndReadBothVersions() {
+    void shouldStoreFloat16StateInHalfTheSpaceAndReadBothPrecisions() {
         KeyState state = KeyState.start("m@1", 2, 256, true, 0, 0L);
-        java.util.Random random = new java.util.Random(3);
+        Random random = new Random(3);
         for (float[] row : state.hidden()) {
             for (int j = 0; j < row.length; j++) {
                 row[j] = random.nextFloat() * 2 - 1;
             }
         }
+        state.recordScore(0, false, 11, 0L, 0L);
         KeyStateSerde compact = new KeyStateSerde(true);
 
         byte[] half = compact.serialize("t", state);
         byte[] full = serde.serialize("t", state);
 
-        assertThat(half[0]).isEqualTo(KeyStateSerde.VERSION_FLOAT16);
+        assertThat(half[0]).isEqualTo(KeyStateSerde.VERSION);
+        assertThat(half[1] & KeyStateSerde.FLAG_FLOAT16).isNotZero();
+        assertThat(full[1] & KeyStateSerde.FLAG_FLOAT16).isZero();
         assertThat(half.length).isLessThan(full.length / 2 + 100);
         KeyState back = serde.deserialize("t", half);
         for (int j = 0; j < 256; j++) {
-            assertThat(back.hidden()[1][j]).isCloseTo(state.hidden()[1][j], org.assertj.core.api.Assertions.within(1e-3f));
+            assertThat(back.hidden()[1][j]).isCloseTo(state.hidden()[1][j], within(1e-3f));
         }
+        assertThat(back.history()).containsExactly(11);
         assertThat(compact.deserialize("t", full).hidden()).isDeepEqualTo(state.hidden());
     }
 
@@ -86,5 +188,34 @@ class KeyStateSerdeTest {
     void shouldPassNullThrough() {
         assertThat(serde.serialize("t", null)).isNull();
         assertThat(serde.deserialize("t", null)).isNull();
+    }
+
+    /** The bytes versions 1 (float32) and 2 (float16) wrote, before state had a history. */
+    private static byte[] legacyBytes(KeyState state, boolean float16) {
+        byte[] model = state.model().getBytes(StandardCharsets.UTF_8);
+        int layers = state.layers();
+        int hiddenSize = state.hidden()[0].length;
+        int cellSize = state.cell()[0].length;
+        ByteBuffer buf = ByteBuffer.allocate(1 + 2 + model.length + 4 + 8 * 2 + 8 * 2 + 8 * 3 + 2 + 4 + 4
+                + (float16 ? 2 : 4) * layers * (hiddenSize + cellSize));
+        buf.put(float16 ? (byte) 2 : (byte) 1);
+        buf.putShort((short) model.length).put(model);
+        buf.putInt(state.pendingToken());
+        buf.putLong(state.tokens()).putLong(state.anomalies());
+        buf.putDouble(state.surprisalSum()).putDouble(state.surprisalMax());
+        buf.putLong(state.firstEventTime()).putLong(state.lastEventTime()).putLong(state.lastSeenAt());
+        buf.putShort((short) layers).putInt(hiddenSize).putInt(cellSize);
+        for (float[][] rows : new float[][][] {state.hidden(), state.cell()}) {
+            for (float[] row : rows) {
+                for (float v : row) {
+                    if (float16) {
+                        buf.putShort(Float16.fromFloat(v));
+                    } else {
+                        buf.putFloat(v);
+                    }
+                }
+            }
+        }
+        return buf.array();
     }
 }
