@@ -64,7 +64,7 @@ class StateMigratorTest {
         List<String> reorderedTokens = new ArrayList<>(Vocabulary.RESERVED);
         reorderedTokens.addAll(others);
         reorderedTokens.add("zz"); // t29 is gone: it maps to <unk>
-        ModelStore store = new ModelStore(storeDir);
+        ModelStore store = ModelStore.local(storeDir);
         v1 = publish(store, tokens, 16, 1L);
         v2 = publish(store, tokens, 16, 2L);
         reordered = publish(store, reorderedTokens, 16, 3L);
