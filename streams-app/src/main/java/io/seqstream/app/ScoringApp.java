@@ -3,6 +3,7 @@ package io.seqstream.app;
 import io.seqstream.app.config.SeqstreamConfig;
 import io.seqstream.app.config.StreamsSettings;
 import io.seqstream.app.metrics.SeqstreamMetrics;
+import io.seqstream.app.model.ActiveModel;
 import io.seqstream.app.topology.ScoringTopology;
 import io.seqstream.model.LoadedModel;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -45,10 +46,21 @@ public final class ScoringApp implements AutoCloseable {
         });
     }
 
-    /** Builds the topology for {@code model} and starts it. */
+    /** Builds the topology for a fixed {@code model} (owned by the caller) and starts it. */
     public static ScoringApp start(SeqstreamConfig config, LoadedModel model, MeterRegistry registry) {
-        SeqstreamMetrics metrics = new SeqstreamMetrics(registry, model.label());
-        ScoringApp app = new ScoringApp(ScoringTopology.build(config, () -> model, metrics), config);
+        return start(config, ActiveModel.of(model), null, registry);
+    }
+
+    /**
+     * Builds the topology and starts it.
+     *
+     * @param models the served model; activating another version in it swaps it in while the stream runs
+     * @param shadow a candidate scoring the same events into the shadow scores topic, or null
+     */
+    public static ScoringApp start(SeqstreamConfig config, ActiveModel models, ActiveModel shadow,
+                                   MeterRegistry registry) {
+        SeqstreamMetrics metrics = new SeqstreamMetrics(registry);
+        ScoringApp app = new ScoringApp(ScoringTopology.build(config, models, shadow, metrics), config);
         app.streams.start();
         return app;
     }

@@ -32,4 +32,17 @@ public final class RandomModels {
                 vocabulary, new ModelManifest.TrainingData("none", "random", 0, 0), Map.of(), Map.of()));
         return store.load(io.seqstream.model.ModelRef.latest(name));
     }
+
+    /**
+     * A seeded random LSTM over a given vocabulary, published as the next version of {@code name} in
+     * {@code storeDir}: e.g. a "retrained" version of a real model with the same tokens but other weights.
+     */
+    public static LoadedModel withVocabulary(Path storeDir, String name, Vocabulary vocabulary, int embedding,
+                                             int hidden, int layers, long seed) throws ModelException {
+        ModelStore store = ModelStore.local(storeDir);
+        NetworkSpec spec = NetworkSpec.of(Cell.LSTM, vocabulary.size(), embedding, hidden, layers).withSeed(seed);
+        ModelManifest manifest = store.publish(name, new ModelDraft(NetworkFactory.create(spec), vocabulary,
+                new ModelManifest.TrainingData("none", "random seed " + seed, 0, 0), Map.of(), Map.of()));
+        return store.load(manifest.ref());
+    }
 }

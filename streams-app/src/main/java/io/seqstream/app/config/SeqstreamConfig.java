@@ -151,6 +151,32 @@ public final class SeqstreamConfig {
         return Path.of(string(Setting.MODEL_STORE));
     }
 
+    /** The model store's URI: a directory, a {@code file:} URI or {@code s3://bucket/prefix}. */
+    public String modelStoreUri() {
+        return string(Setting.MODEL_STORE);
+    }
+
+    /** Options for {@code ModelStore.open}: the S3 endpoint, region and addressing style. */
+    public Map<String, String> modelStoreOptions() {
+        return Map.of("s3.endpoint", string(Setting.MODEL_STORE_S3_ENDPOINT),
+                "s3.region", string(Setting.MODEL_STORE_S3_REGION),
+                "s3.path-style", Boolean.toString(bool(Setting.MODEL_STORE_S3_PATH_STYLE)));
+    }
+
+    /** The sidecar's served-models directory, or null when none is configured. */
+    public Path modelDir() {
+        String dir = string(Setting.MODEL_DIR);
+        return dir.isEmpty() ? null : Path.of(dir);
+    }
+
+    public boolean bool(Setting setting) {
+        String value = string(setting).trim().toLowerCase(Locale.ROOT);
+        if (!value.equals("true") && !value.equals("false")) {
+            throw new IllegalArgumentException(setting.key() + " must be true or false, got '" + string(setting) + "'");
+        }
+        return value.equals("true");
+    }
+
     /** The model to serve; fails with a clear message if none is configured. */
     public ModelRef modelRef() {
         String name = string(Setting.MODEL_NAME);

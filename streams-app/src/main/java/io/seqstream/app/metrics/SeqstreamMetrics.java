@@ -4,50 +4,67 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
  * seqstream's meters. Names are Micrometer dotted names; the Prometheus registry renders them as
  * {@code seqstream_events_scored_total}, {@code seqstream_dead_lettered_total{reason=...}}, and so on. Tags
- * are low-cardinality only (never a key or a token).
+ * are low-cardinality only (never a key or a token): a model tag names a version, of which a process serves few.
  */
 public final class SeqstreamMetrics {
     public static final String EVENTS_SCORED = "seqstream.events.scored";
     public static final String ANOMALIES = "seqstream.anomalies";
     public static final String DEAD_LETTERED = "seqstream.dead.lettered";
     public static final String SEQUENCES_CLOSED = "seqstream.sequences.closed";
-    public static final String STATE_RESETS = "seqstream.state.resets";
     public static final String STEP = "seqstream.step";
     public static final String BATCH_SIZE = "seqstream.batch.size";
+    /** Versions the application tried to swap in, by outcome (activated, rejected). */
+    public static final String MODEL_SWAPS = "seqstream.model.swaps";
+    /** Time a stream thread took to switch to a newly activated version (activation to the thread's switch). */
+    public static final String THREAD_SWITCH = "seqstream.model.thread.switch";
+    /** Keys whose state was carried over to a new version, by policy and outcome (replayed, kept, reset). */
+    public static final String STATE_MIGRATIONS = "seqstream.state.migrations";
     public static final String TAG_REASON = "reason";
     public static final String TAG_MODEL = "model";
+    public static final String TAG_OUTCOME = "outcome";
+    public static final String TAG_POLICY = "policy";
 
     private final MeterRegistry registry;
-    private final Counter scored;
-    private final Counter anomalies;
+    private final String role;
+    private final Map<String, Counter> scored = new ConcurrentHashMap<>();
+    private final Map<String, Counter> anomalies = new ConcurrentHashMap<>();
     private final Timer step;
     private final DistributionSummary batch;
 
-    public SeqstreamMetrics(MeterRegistry registry, String modelLabel) {
+    /** Meters of the served model. */
+    public SeqstreamMetrics(MeterRegistry registry) {
+        this(registry, "served");
+    }
+
+    /** @param role {@code served}, or {@code shadow} for a shadow model's meters */
+    public SeqstreamMetrics(MeterRegistry registry, String role) {
         this.registry = registry;
-        this.scored = Counter.builder(EVENTS_SCORED).description("Tokens scored")
-                .tag(TAG_MODEL, modelLabel).register(registry);
-        this.anomalies = Counter.builder(ANOMALIES).description("Tokens outside the model's top-g predictions")
-                .tag(TAG_MODEL, modelLabel).register(registry);
+        this.role = role;
         this.step = Timer.builder(STEP).description("Time of one batched LSTM step")
-                .tag(TAG_MODEL, modelLabel).register(registry);
+                .tag("role", role).register(registry);
         this.batch = DistributionSummary.builder(BATCH_SIZE).description("Keys stepped together in one batch")
-                .tag(TAG_MODEL, modelLabel).register(registry);
+                .tag("role", role).register(registry);
     }
 
     public MeterRegistry registry() {
         return registry;
     }
 
-    public void scored(boolean anomaly) {
-        scored.increment();
+    /** One scored token, by the version that scored it. */
+    public void scored(String model, boolean anomaly) {
+        scored.computeIfAbsent(model, m -> Counter.builder(EVENTS_SCORED).description("Tokens scored")
+                .tag(TAG_MODEL, m).tag("role", role).register(registry)).increment();
         if (anomaly) {
-            anomalies.increment();
+            anomalies.computeIfAbsent(model, m -> Counter.builder(ANOMALIES)
+                    .description("Tokens outside the model's top-g predictions")
+                    .tag(TAG_MODEL, m).tag("role", role).register(registry)).increment();
         }
     }
 
@@ -56,15 +73,28 @@ public final class SeqstreamMetrics {
     }
 
     public void sequenceClosed(String reason) {
-        registry.counter(SEQUENCES_CLOSED, TAG_REASON, reason).increment();
-    }
-
-    public void stateReset(String reason) {
-        registry.counter(STATE_RESETS, TAG_REASON, reason).increment();
+        registry.counter(SEQUENCES_CLOSED, TAG_REASON, reason, "role", role).increment();
     }
 
     public void stepped(long nanos, int batchSize) {
         step.record(nanos, TimeUnit.NANOSECONDS);
         batch.record(batchSize);
+    }
+
+    /** A version the application tried to swap in: activated or rejected, and how long verifying it took. */
+    public void modelSwap(String outcome, long nanos) {
+        Timer.builder(MODEL_SWAPS).description("Model versions verified for a swap, by outcome")
+                .tag(TAG_OUTCOME, outcome).register(registry).record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** A stream thread switched to the active version, {@code nanos} after it was activated. */
+    public void threadSwitched(long nanos) {
+        Timer.builder(THREAD_SWITCH).description("Activation of a version to a stream thread's switch to it")
+                .tag("role", role).register(registry).record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** A key's state carried over to a new version. */
+    public void stateMigrated(String policy, String outcome) {
+        registry.counter(STATE_MIGRATIONS, TAG_POLICY, policy, TAG_OUTCOME, outcome, "role", role).increment();
     }
 }

@@ -1,11 +1,9 @@
 package io.seqstream.app.topology;
 
-import io.seqstream.engine.StepEngine;
-import io.seqstream.engine.TokenScore;
 import io.seqstream.app.input.ParsedEvent;
 import io.seqstream.app.metrics.SeqstreamMetrics;
-import io.seqstream.engine.KeyState;
 import io.seqstream.app.state.PendingEvent;
+import io.seqstream.engine.KeyState;
 import io.seqstream.model.Vocabulary;
 import io.seqstream.schemas.v1.Prediction;
 import io.seqstream.schemas.v1.Score;
@@ -13,9 +11,8 @@ import io.seqstream.schemas.v1.SequenceSummary;
 import io.seqstream.schemas.v1.SummaryReason;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,50 +39,52 @@ import org.slf4j.LoggerFactory;
  *
  * <p>With batching on ({@code max.batch.delay.ms > 0}) events wait in a changelogged pending store until
  * {@code max.batch.size} steps are pending across the stream thread's tasks or the oldest has waited
- * {@code max.batch.delay.ms}; then the thread's {@link ThreadBatcher} steps them all in waves of distinct keys,
- * and each task applies its own results. Because pending events are committed with the input offsets and only
- * cleared when their scores are emitted, a crash at any point scores them exactly once.
+ * {@code max.batch.delay.ms}; then the thread's {@link ThreadBatcher} steps them all in waves of distinct keys and
+ * hands this task plain per-key results, which it converts, counts and forwards when it applies them. Because
+ * pending events are committed with the input offsets and only cleared when their scores are emitted, a crash at
+ * any point scores them exactly once.
  */
 final class ScoringProcessor extends ContextualProcessor<String, ParsedEvent, String, SpecificRecord> {
     private static final Logger log = LoggerFactory.getLogger(ScoringProcessor.class);
 
     private final ThreadBatcher.Registry batchers;
-    private final Vocabulary vocabulary;
     private final ScoringOptions options;
+    private final ScoringTopology.Outputs outputs;
     private final SeqstreamMetrics metrics;
-    /** Key: sequence id. Value: LSTM state (model version, h and c per layer, pending token, statistics). */
+    /** Key: sequence id. Value: LSTM state (model version, h and c per layer, pending token, history, statistics). */
     private KeyValueStore<String, KeyState> states;
     private PendingBuffer pending;
     private ThreadBatcher batcher;
-    private StepEngine engine;
-    /** Keys computed by the thread's last round, with their outputs, waiting to be applied in this task. */
-    private final List<KeyWork> computed = new ArrayList<>();
-    private final List<Record<String, SpecificRecord>> outputs = new ArrayList<>();
-    private final List<String> outputSinks = new ArrayList<>();
+    /** The stored states of the keys with pending events, read in this task's own context (null = no state). */
+    private final Map<String, KeyState> working = new HashMap<>();
+    /** Work handed to the thread's round; its results wait here until this task applies them. */
+    private List<KeyWork> taken;
 
-    ScoringProcessor(ThreadBatcher.Registry batchers, Vocabulary vocabulary, ScoringOptions options,
+    ScoringProcessor(ThreadBatcher.Registry batchers, ScoringOptions options, ScoringTopology.Outputs outputs,
                      SeqstreamMetrics metrics) {
         this.batchers = batchers;
-        this.vocabulary = vocabulary;
         this.options = options;
+        this.outputs = outputs;
         this.metrics = metrics;
     }
 
     @Override
     public void init(ProcessorContext<String, SpecificRecord> context) {
         super.init(context);
-        states = context.getStateStore(ScoringTopology.STATE_STORE);
-        pending = new PendingBuffer(options.batching() ? context.getStateStore(ScoringTopology.PENDING_STORE) : null);
+        states = context.getStateStore(outputs.stateStore());
+        pending = new PendingBuffer(options.batching() ? context.getStateStore(outputs.pendingStore()) : null);
         if (!pending.isEmpty()) {
             log.info("Restored {} pending events ({} steps) of task {}", pending.events().size(), pending.steps(),
                     context.taskId());
+            pending.events().forEach(event -> loadState(event.key()));
         }
         batcher = batchers.join(this);
-        engine = batcher.engine();
         if (options.batching()) {
             context.schedule(Duration.ofMillis(Math.max(1, options.maxBatchDelayMs() / 2)),
                     PunctuationType.WALL_CLOCK_TIME, this::flushIfDue);
         }
+        context.schedule(Duration.ofMillis(options.modelCheckMs()), PunctuationType.WALL_CLOCK_TIME,
+                now -> batcher.switchIfNewer());
         context.schedule(Duration.ofMillis(options.expiryScanMs()), PunctuationType.WALL_CLOCK_TIME,
                 this::expireIdleKeys);
     }
@@ -96,9 +95,16 @@ final class ScoringProcessor extends ContextualProcessor<String, ParsedEvent, St
         RecordMetadata source = context().recordMetadata().orElseThrow();
         pending.add(new PendingEvent(pending.nextSequence(), record.key(), record.value().tokens(), record.value().end(),
                 source.partition(), source.offset(), record.timestamp(), context().currentSystemTimeMs()));
+        loadState(record.key());
         if (!options.batching() || batcher.pendingSteps() >= options.maxBatchSize()) {
             batcher.computeRound();
             applyComputed();
+        }
+    }
+
+    private void loadState(String key) {
+        if (!working.containsKey(key)) {
+            working.put(key, states.get(key));
         }
     }
 
@@ -111,7 +117,7 @@ final class ScoringProcessor extends ContextualProcessor<String, ParsedEvent, St
     }
 
     boolean hasUnappliedResults() {
-        return !computed.isEmpty();
+        return taken != null;
     }
 
     int pendingSteps() {
@@ -122,27 +128,39 @@ final class ScoringProcessor extends ContextualProcessor<String, ParsedEvent, St
         return pending.oldestReceivedAt();
     }
 
-    /** This task's pending events as per-key work for the thread's round; they stay pending until applied. */
+    /**
+     * This task's pending events as per-key work, with each key's state as read from this task's store; they stay
+     * pending (and the store unchanged) until this task applies the results.
+     */
     List<KeyWork> takeWork() {
-        Map<String, KeyWork> work = new LinkedHashMap<>();
+        Map<String, List<PendingEvent>> byKey = new LinkedHashMap<>();
         for (PendingEvent event : pending.events()) {
-            work.computeIfAbsent(event.key(), KeyWork::new).add(event);
+            byKey.computeIfAbsent(event.key(), k -> new ArrayList<>()).add(event);
         }
-        computed.addAll(work.values());
-        List<KeyWork> steppable = new ArrayList<>(work.values());
-        steppable.removeIf(KeyWork::isDone);
-        return steppable;
+        taken = new ArrayList<>(byKey.size());
+        for (Map.Entry<String, List<PendingEvent>> key : byKey.entrySet()) {
+            KeyWork work = new KeyWork(key.getKey(), working.get(key.getKey()), key.getValue());
+            work.skipEmptyEvents();
+            taken.add(work);
+        }
+        return taken;
     }
 
     /** Emits what the last round computed for this task, writes its keys' states and clears their events. */
     private void applyComputed() {
-        if (computed.isEmpty()) {
+        if (taken == null) {
             return;
         }
-        for (int i = 0; i < outputs.size(); i++) {
-            context().forward(outputs.get(i), outputSinks.get(i));
-        }
-        for (KeyWork key : computed) {
+        for (KeyWork key : taken) {
+            if (key.migration != null) {
+                metrics.stateMigrated(batchers.migration().label(), key.migration);
+            }
+            for (KeyWork.TokenResult token : key.tokens) {
+                emitScore(key.key, token);
+                if (token.ended() != null) {
+                    emitSummary(key.key, token.ended(), SummaryReason.END, token.event().timestamp());
+                }
+            }
             if (key.state == null) {
                 states.delete(key.key);
             } else {
@@ -150,99 +168,38 @@ final class ScoringProcessor extends ContextualProcessor<String, ParsedEvent, St
             }
         }
         pending.clear();
-        computed.clear();
-        outputs.clear();
-        outputSinks.clear();
+        working.clear();
+        taken = null;
     }
 
-    private void output(Record<String, SpecificRecord> record, String sink) {
-        outputs.add(record);
-        outputSinks.add(sink);
-    }
-
-    /** One key's steps within a round, in order, with its state. */
-    final class KeyWork {
-        final String key;
-        final Deque<PendingEvent> events = new ArrayDeque<>();
-        int tokenIndex;
-        KeyState state;
-        boolean loaded;
-
-        KeyWork(String key) {
-            this.key = key;
-        }
-
-        void add(PendingEvent event) {
-            if (event.steps() > 0) {
-                events.add(event);
-            }
-        }
-
-        boolean isDone() {
-            return events.isEmpty();
-        }
-
-        KeyState stateForNextStep() {
-            if (!loaded) {
-                state = states.get(key);
-                loaded = true;
-                if (state != null && !engine.owns(state)) {
-                    log.info("Key state made by {} restarts under {}", state.model(), engine.modelLabel());
-                    metrics.stateReset("model-changed");
-                    state = null;
-                }
-            }
-            if (state == null) {
-                state = engine.newState(Vocabulary.START_ID, events.getFirst().timestamp());
-            }
-            return state;
-        }
-
-        void scoreNextStep(float[] probabilities, int offset) {
-            PendingEvent event = events.getFirst();
-            boolean endStep = tokenIndex == event.tokens().size();
-            String token = endStep ? Vocabulary.END : event.tokens().get(tokenIndex);
-            int tokenId = endStep ? Vocabulary.END_ID : vocabulary.id(token);
-            TokenScore score = TokenScore.of(probabilities, offset, engine.vocabSize(), tokenId, options.topK(),
-                    options.topG());
-            state.recordScore(score.surprisal(), score.anomaly(), tokenId, event.timestamp(), event.receivedAt());
-            emitScore(key, token, state.tokens(), score, event);
-            if (endStep) {
-                emitSummary(key, state, SummaryReason.END, event.timestamp());
-                state = null;
-            }
-            tokenIndex++;
-            if (tokenIndex >= event.steps()) {
-                events.removeFirst();
-                tokenIndex = 0;
-            }
-        }
-    }
-
-    private void emitScore(String key, String token, long position, TokenScore score, PendingEvent event) {
+    private void emitScore(String key, KeyWork.TokenResult token) {
+        var score = token.score();
         List<Prediction> predictions = new ArrayList<>(score.topTokens().length);
         for (int i = 0; i < score.topTokens().length; i++) {
-            predictions.add(new Prediction(vocabulary.token(score.topTokens()[i]),
+            predictions.add(new Prediction(token.vocabulary().token(score.topTokens()[i]),
                     (double) score.topProbabilities()[i]));
         }
-        boolean unknown = score.tokenId() == Vocabulary.UNK_ID && !Vocabulary.UNK.equals(token);
-        Score out = new Score(key, position, token, score.tokenId(), unknown, score.probability(), score.surprisal(),
-                score.rank(), predictions, score.anomaly(), options.topG(), engine.modelLabel(), event.partition(),
-                event.offset(), Instant.ofEpochMilli(event.timestamp()));
+        boolean unknown = score.tokenId() == Vocabulary.UNK_ID && !Vocabulary.UNK.equals(token.token());
+        PendingEvent event = token.event();
+        Score out = new Score(key, token.position(), token.token(), score.tokenId(), unknown, score.probability(),
+                score.surprisal(), score.rank(), predictions, score.anomaly(), options.topG(), token.model(),
+                event.partition(), event.offset(), Instant.ofEpochMilli(event.timestamp()));
         Record<String, SpecificRecord> record = new Record<>(key, out, event.timestamp());
-        output(record, ScoringTopology.SCORES_SINK);
-        if (score.anomaly()) {
-            output(record, ScoringTopology.ANOMALIES_SINK);
+        context().forward(record, outputs.scoresSink());
+        if (score.anomaly() && outputs.anomaliesSink() != null) {
+            context().forward(record, outputs.anomaliesSink());
         }
-        metrics.scored(score.anomaly());
+        metrics.scored(token.model(), score.anomaly());
     }
 
     private void emitSummary(String key, KeyState state, SummaryReason reason, long timestamp) {
-        output(new Record<>(key, summaryOf(key, state, reason), timestamp), ScoringTopology.SUMMARIES_SINK);
+        metrics.sequenceClosed(reason.name().toLowerCase(Locale.ROOT));
+        if (outputs.summariesSink() != null) {
+            context().forward(new Record<>(key, summaryOf(key, state, reason), timestamp), outputs.summariesSink());
+        }
     }
 
-    private SequenceSummary summaryOf(String key, KeyState state, SummaryReason reason) {
-        metrics.sequenceClosed(reason.name().toLowerCase(Locale.ROOT));
+    private static SequenceSummary summaryOf(String key, KeyState state, SummaryReason reason) {
         return new SequenceSummary(key, reason, state.tokens(), state.meanSurprisal(), state.surprisalMax(),
                 Math.exp(state.meanSurprisal()), state.anomalies(), state.model(),
                 Instant.ofEpochMilli(state.firstEventTime()), Instant.ofEpochMilli(state.lastEventTime()));
@@ -262,9 +219,7 @@ final class ScoringProcessor extends ContextualProcessor<String, ParsedEvent, St
             }
         }
         for (KeyValue<String, KeyState> entry : expired) {
-            context().forward(new Record<String, SpecificRecord>(entry.key,
-                    summaryOf(entry.key, entry.value, SummaryReason.EXPIRED),
-                    Math.max(now, entry.value.lastEventTime())), ScoringTopology.SUMMARIES_SINK);
+            emitSummary(entry.key, entry.value, SummaryReason.EXPIRED, Math.max(now, entry.value.lastEventTime()));
             states.delete(entry.key);
         }
         if (!expired.isEmpty()) {

@@ -1,42 +1,84 @@
 package io.seqstream.app.topology;
 
-import io.seqstream.engine.StepEngine;
 import io.seqstream.app.metrics.SeqstreamMetrics;
+import io.seqstream.app.model.ActiveModel;
+import io.seqstream.app.model.ModelVersion;
 import io.seqstream.engine.KeyState;
+import io.seqstream.engine.StateMigration;
+import io.seqstream.engine.StateMigrator;
+import io.seqstream.engine.StepEngine;
+import io.seqstream.engine.StepEngines;
+import io.seqstream.engine.TokenScore;
+import io.seqstream.model.Vocabulary;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Batches LSTM steps across all the scoring tasks of one stream thread — every partition the thread owns —
  * so that a batch fills as fast as the thread's whole input, not one partition's.
  *
- * <p>A round computes, in one engine, the pending work of every task that has nothing computed and unapplied;
- * each task then applies its own results (emits its scores, writes its states, clears its pending events)
- * inside its own processing or punctuation, never in another task's. Until a task applies, its pending events
- * and states stay as they were committed, so a crash in between recomputes them: nothing is lost or
+ * <p>A round takes the pending work of every task that has nothing computed and unapplied, steps it in one engine
+ * and hands each task plain per-key results ({@link KeyWork}); each task then converts, counts and forwards its own
+ * results inside its own processing or punctuation, never in another task's. Until a task applies, its pending
+ * events and states stay as they were committed, so a crash in between recomputes them: nothing is lost or
  * duplicated. Rounds go in waves of distinct keys, so a batch never holds two steps of one key.
+ *
+ * <p>The thread's engine steps one model version. When another version becomes active, the batcher switches
+ * between two rounds ({@link #switchIfNewer()}): it builds an engine on the new version, lets go of the old one
+ * (which closes once no thread uses it), and from then on carries each key's state over to the new version,
+ * per {@code model.state-migration}, the first time the key is stepped.
  *
  * <p>One instance per stream thread, used only by that thread (not thread-safe); made by a {@link Registry}.
  */
 final class ThreadBatcher {
-    private final StepEngine engine;
-    private final SeqstreamMetrics metrics;
-    private final int maxBatchSize;
-    private final Set<ScoringProcessor> tasks = new LinkedHashSet<>();
+    private static final Logger log = LoggerFactory.getLogger(ThreadBatcher.class);
 
-    private ThreadBatcher(StepEngine engine, SeqstreamMetrics metrics, int maxBatchSize) {
-        this.engine = engine;
-        this.metrics = metrics;
-        this.maxBatchSize = maxBatchSize;
+    private final Registry registry;
+    private final Set<ScoringProcessor> tasks = new LinkedHashSet<>();
+    private ModelVersion version;
+    private StepEngine engine;
+    private StateMigrator migrator;
+
+    private ThreadBatcher(Registry registry) {
+        this.registry = registry;
+        this.version = registry.models.acquire();
+        this.engine = registry.newEngine(version);
+        this.migrator = registry.newMigrator(engine);
     }
 
-    StepEngine engine() {
-        return engine;
+    /** The label of the version this thread steps now. */
+    String modelLabel() {
+        return engine.modelLabel();
+    }
+
+    /**
+     * Switches to the active model version if it is not the one this thread steps. Call only between rounds (any
+     * time the thread is not inside {@link #computeRound()}).
+     */
+    void switchIfNewer() {
+        ModelVersion active = registry.models.current();
+        if (active == version) {
+            return;
+        }
+        ModelVersion next = registry.models.acquire();
+        StepEngine nextEngine = registry.newEngine(next);
+        StepEngine oldEngine = engine;
+        ModelVersion old = version;
+        engine = nextEngine;
+        migrator = registry.newMigrator(nextEngine);
+        version = next;
+        oldEngine.close();
+        registry.models.release(old);
+        long waited = System.nanoTime() - next.activatedAtNanos();
+        registry.metrics.threadSwitched(waited);
+        log.info("Stream thread {} switched from {} to {} ({} ms after activation)", Thread.currentThread().getName(),
+                old.label(), next.label(), waited / 1_000_000);
     }
 
     /** Steps pending across every task of the thread that can take part in a round. */
@@ -66,62 +108,129 @@ final class ThreadBatcher {
      * batches of at most {@code max.batch.size}; each task's results wait in it until it applies them.
      */
     void computeRound() {
-        List<ScoringProcessor.KeyWork> wave = new ArrayList<>();
+        switchIfNewer();
+        List<KeyWork> all = new ArrayList<>();
         for (ScoringProcessor task : tasks) {
             if (!task.hasUnappliedResults()) {
-                wave.addAll(task.takeWork());
+                all.addAll(task.takeWork());
             }
         }
+        migrateStates(all);
+        List<KeyWork> wave = new ArrayList<>(all);
+        wave.removeIf(KeyWork::isDone);
         while (!wave.isEmpty()) {
-            for (int from = 0; from < wave.size(); from += maxBatchSize) {
-                stepBatch(wave.subList(from, Math.min(wave.size(), from + maxBatchSize)));
+            for (int from = 0; from < wave.size(); from += registry.maxBatchSize) {
+                stepBatch(wave.subList(from, Math.min(wave.size(), from + registry.maxBatchSize)));
             }
-            wave.removeIf(ScoringProcessor.KeyWork::isDone);
+            wave.removeIf(KeyWork::isDone);
         }
     }
 
-    private void stepBatch(List<ScoringProcessor.KeyWork> batch) {
+    /** Carries states made by another model version over to this thread's version, batched across keys. */
+    private void migrateStates(List<KeyWork> work) {
+        List<KeyWork> stale = new ArrayList<>();
+        List<KeyState> states = new ArrayList<>();
+        for (KeyWork key : work) {
+            if (key.state != null && !engine.owns(key.state)) {
+                stale.add(key);
+                states.add(key.state);
+            }
+        }
+        if (stale.isEmpty()) {
+            return;
+        }
+        List<StateMigrator.Migrated> migrated = migrator.migrate(states);
+        for (int i = 0; i < stale.size(); i++) {
+            stale.get(i).state = migrated.get(i).state();
+            stale.get(i).migration = migrated.get(i).outcome();
+        }
+    }
+
+    private void stepBatch(List<KeyWork> batch) {
         List<KeyState> states = new ArrayList<>(batch.size());
-        for (ScoringProcessor.KeyWork key : batch) {
-            states.add(key.stateForNextStep());
+        for (KeyWork key : batch) {
+            if (key.state == null) {
+                key.state = engine.newState(Vocabulary.START_ID, key.currentEvent().timestamp());
+            }
+            states.add(key.state);
         }
         long started = System.nanoTime();
         float[] probabilities = engine.step(states);
-        metrics.stepped(System.nanoTime() - started, batch.size());
+        registry.metrics.stepped(System.nanoTime() - started, batch.size());
         int vocab = engine.vocabSize();
+        Vocabulary vocabulary = version.model().vocabulary();
         for (int i = 0; i < batch.size(); i++) {
-            batch.get(i).scoreNextStep(probabilities, i * vocab);
+            scoreNextStep(batch.get(i), probabilities, i * vocab, vocabulary);
         }
     }
 
-    /** Hands out one batcher per stream thread for one built topology. */
+    private void scoreNextStep(KeyWork key, float[] probabilities, int offset, Vocabulary vocabulary) {
+        boolean endStep = key.nextIsEnd();
+        String token = key.nextToken();
+        int tokenId = endStep ? Vocabulary.END_ID : vocabulary.id(token);
+        TokenScore score = TokenScore.of(probabilities, offset, engine.vocabSize(), tokenId, registry.topK,
+                registry.topG);
+        KeyState state = key.state;
+        state.recordScore(score.surprisal(), score.anomaly(), tokenId, key.currentEvent().timestamp(),
+                key.currentEvent().receivedAt());
+        key.tokens.add(new KeyWork.TokenResult(key.currentEvent(), token, state.tokens(), score,
+                engine.modelLabel(), vocabulary, endStep ? state : null));
+        if (endStep) {
+            key.state = null;
+        }
+        key.advance();
+    }
+
+    /** Hands out one batcher per stream thread for one built topology (and one model: the served or the shadow). */
     static final class Registry {
         private final Map<Thread, ThreadBatcher> byThread = new ConcurrentHashMap<>();
-        private final Supplier<StepEngine> engines;
+        private final ActiveModel models;
         private final SeqstreamMetrics metrics;
+        private final String engineKind;
+        private final int historyTokens;
+        private final StateMigration migration;
         private final int maxBatchSize;
+        private final int topK;
+        private final int topG;
 
-        Registry(Supplier<StepEngine> engines, SeqstreamMetrics metrics, int maxBatchSize) {
-            this.engines = engines;
+        Registry(ActiveModel models, SeqstreamMetrics metrics, ScoringOptions options) {
+            this.models = models;
             this.metrics = metrics;
-            this.maxBatchSize = maxBatchSize;
+            this.engineKind = options.engine();
+            this.historyTokens = options.replayTokens();
+            this.migration = options.stateMigration();
+            this.maxBatchSize = options.maxBatchSize();
+            this.topK = options.topK();
+            this.topG = options.topG();
+        }
+
+        private StepEngine newEngine(ModelVersion version) {
+            return StepEngines.create(version.model(), engineKind, historyTokens);
+        }
+
+        private StateMigrator newMigrator(StepEngine engine) {
+            return new StateMigrator(migration, engine, models::identity);
         }
 
         /** The calling thread's batcher, with {@code task} registered in it. */
         ThreadBatcher join(ScoringProcessor task) {
-            ThreadBatcher batcher = byThread.computeIfAbsent(Thread.currentThread(),
-                    t -> new ThreadBatcher(engines.get(), metrics, maxBatchSize));
+            ThreadBatcher batcher = byThread.computeIfAbsent(Thread.currentThread(), t -> new ThreadBatcher(this));
             batcher.tasks.add(task);
             return batcher;
         }
 
-        /** Unregisters a closing task; the thread's engine is closed with its last task. */
+        /** Unregisters a closing task; the thread's engine is closed, and its version let go, with its last task. */
         void leave(ScoringProcessor task) {
             ThreadBatcher batcher = byThread.get(Thread.currentThread());
             if (batcher != null && batcher.tasks.remove(task) && batcher.tasks.isEmpty()) {
                 byThread.remove(Thread.currentThread());
                 batcher.engine.close();
+                models.release(batcher.version);
             }
+        }
+
+        StateMigration migration() {
+            return migration;
         }
     }
 }

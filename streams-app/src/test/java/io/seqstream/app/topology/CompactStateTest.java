@@ -3,6 +3,7 @@ package io.seqstream.app.topology;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.seqstream.app.model.ActiveModel;
 import io.seqstream.app.config.SeqstreamConfig;
 import io.seqstream.app.config.Setting;
 import io.seqstream.app.config.StreamsSettings;
@@ -55,8 +56,8 @@ class CompactStateTest {
                 Setting.MAX_BATCH_DELAY_MS.key(), "0",
                 Setting.STATE_PRECISION.key(), precision));
         Topics topics = Topics.from(config);
-        try (TopologyTestDriver driver = new TopologyTestDriver(ScoringTopology.build(config, TestModels::hdfs,
-                new SeqstreamMetrics(new SimpleMeterRegistry(), "m")), StreamsSettings.build(config))) {
+        try (TopologyTestDriver driver = new TopologyTestDriver(ScoringTopology.build(config, ActiveModel.of(TestModels.hdfs()),
+                new SeqstreamMetrics(new SimpleMeterRegistry())), StreamsSettings.build(config))) {
             TestInputTopic<byte[], byte[]> events = driver.createInputTopic(topics.events().name(),
                     new ByteArraySerializer(), new ByteArraySerializer());
             int longest = sessions.stream().mapToInt(List::size).max().orElseThrow();

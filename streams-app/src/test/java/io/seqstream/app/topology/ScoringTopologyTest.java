@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.seqstream.app.model.ActiveModel;
 import io.seqstream.app.config.SeqstreamConfig;
 import io.seqstream.app.config.Setting;
 import io.seqstream.app.config.StreamsSettings;
@@ -89,8 +90,8 @@ class ScoringTopologyTest {
         topics = Topics.from(config);
         registry = new SimpleMeterRegistry();
         Properties props = StreamsSettings.build(config);
-        driver = new TopologyTestDriver(ScoringTopology.build(config, () -> model,
-                new SeqstreamMetrics(registry, model.label())), props, T0);
+        driver = new TopologyTestDriver(ScoringTopology.build(config, ActiveModel.of(model),
+                new SeqstreamMetrics(registry)), props, T0);
         events = driver.createInputTopic(topics.events().name(), new ByteArraySerializer(), new ByteArraySerializer(),
                 T0, Duration.ofSeconds(1));
         scores = driver.createOutputTopic(topics.scores().name(), topics.scores().keySerde().deserializer(),
