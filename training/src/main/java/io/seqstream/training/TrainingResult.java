@@ -12,9 +12,10 @@ import java.util.Map;
  * @param history    one entry per epoch run, in order
  * @param metrics    the metrics recorded in the manifest (those of the best epoch)
  * @param versionDir the published version's directory in the store
+ * @param warmStart  what was taken from the parent version; null when the run had none
  */
 public record TrainingResult(ModelManifest manifest, List<EpochStats> history, Map<String, Double> metrics,
-                             Path versionDir) {
+                             Path versionDir, WarmStart warmStart) {
     public TrainingResult {
         history = List.copyOf(history);
         metrics = Map.copyOf(metrics);
