@@ -55,8 +55,8 @@ class WarmStartTest {
         assertThat(warmFirst).isCloseTo(parentLoss, within(0.15 * parentLoss));
         assertThat(warmFirst).isLessThan(0.6 * coldFirst);
         assertThat(scratch.warmStart()).isNull();
-        try (var loaded = store.load(warm.manifest().ref())) {
-            assertThat(loaded.vocabulary()).isEqualTo(store.load(ModelRef.of("warm", "1")).vocabulary());
+        try (var loaded = store.load(warm.manifest().ref()); var first = store.load(ModelRef.of("warm", "1"))) {
+            assertThat(loaded.vocabulary()).isEqualTo(first.vocabulary());
         }
         JsonNode history = ModelStore.json().readTree(warm.versionDir().resolve(Trainer.HISTORY).toFile());
         assertThat(history.get("warm_start").get("parent").asText()).isEqualTo("warm@1");
