@@ -1,7 +1,6 @@
 package io.seqstream.cli;
 
 import io.seqstream.model.ModelException;
-import io.seqstream.training.TrainCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 

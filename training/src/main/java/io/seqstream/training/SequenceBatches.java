@@ -72,6 +72,23 @@ public final class SequenceBatches {
         return new SequenceBatches(sequences, vocabulary.size(), batchSize, dataType);
     }
 
+    /**
+     * Maps already split token sequences through a vocabulary ({@link Vocabulary#id}: unknown tokens become
+     * {@code <unk>}) and wraps each in {@code <s>…<e>}.
+     */
+    public static SequenceBatches ofTokens(Vocabulary vocabulary, List<List<String>> sequences, int batchSize,
+                                           DataType dataType) {
+        List<int[]> encoded = new ArrayList<>(sequences.size());
+        for (List<String> tokens : sequences) {
+            int[] ids = new int[tokens.size()];
+            for (int i = 0; i < ids.length; i++) {
+                ids[i] = vocabulary.id(tokens.get(i));
+            }
+            encoded.add(wrap(ids));
+        }
+        return new SequenceBatches(encoded, vocabulary.size(), batchSize, dataType);
+    }
+
     /** {@code [<s>, ids…, <e>]}. */
     public static int[] wrap(int[] ids) {
         int[] out = new int[ids.length + 2];

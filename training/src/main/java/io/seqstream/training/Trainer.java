@@ -1,8 +1,10 @@
 package io.seqstream.training;
 
+import io.seqstream.model.LoadedModel;
 import io.seqstream.model.ModelDraft;
 import io.seqstream.model.ModelException;
 import io.seqstream.model.ModelManifest;
+import io.seqstream.model.ModelRef;
 import io.seqstream.model.ModelStore;
 import io.seqstream.model.Vocabulary;
 import io.seqstream.model.VocabularyKind;
@@ -64,30 +66,57 @@ public final class Trainer {
     }
 
     /**
-     * Trains a model as configured and publishes it as the next version of {@code config.name()}.
+     * Trains a model on {@code config.data()} and publishes it as the next version of {@code config.name()}.
      *
      * @param progressOut where the progress bar and per-epoch results go (e.g. {@code System.err}); null for none
-     * @throws IllegalArgumentException if the data cannot be used (not UTF-8, too few sequences)
-     * @throws IllegalStateException    if training diverges (the loss becomes NaN or infinite)
+     * @throws IllegalArgumentException if the data cannot be used (no data file, not UTF-8, too few sequences)
+     * @throws IllegalStateException    if training diverges (the loss becomes NaN or infinite), or a warm start
+     *                                  was required and is not possible
      */
     public static TrainingResult train(TrainingConfig config, ModelStore store, PrintStream progressOut)
             throws IOException, ModelException {
-        return new Trainer(config, progressOut).run(store);
-    }
-
-    private TrainingResult run(ModelStore store) throws IOException, ModelException {
-        long started = System.nanoTime();
+        if (config.data() == null) {
+            throw new IllegalArgumentException("No data file configured");
+        }
         Corpus corpus = Corpus.read(config.data(), config.mode(), config.chunkLength(), config.validationFraction(),
                 config.seed());
         if (config.mode() == CorpusMode.CHUNKS && config.vocabulary() != VocabularyKind.CHAR) {
             log.warn("Chunks are cut every {} characters, through words and ids: chunks mode is meant for char "
                     + "vocabularies, not {}", config.chunkLength(), config.vocabulary().label());
         }
-        Vocabulary vocabulary = Vocabulary.build(config.vocabulary(), config.lowercase(), corpus.train(),
-                config.minCount(), config.maxVocabulary());
-        SequenceBatches train = SequenceBatches.of(vocabulary, corpus.train(), config.batchSize(), DataType.FLOAT);
+        Vocabulary tokenizer = new Vocabulary(config.vocabulary(), config.lowercase(), Vocabulary.RESERVED);
+        return train(config, TokenCorpus.of(corpus, tokenizer), store, progressOut);
+    }
+
+    /**
+     * Trains a model on sequences that are already split into tokens and into training and validation parts
+     * (e.g. read from a topic), and publishes it. {@code config.data()}, {@code mode()} and {@code chunkLength()}
+     * are not used.
+     */
+    public static TrainingResult train(TrainingConfig config, TokenCorpus data, ModelStore store,
+                                       PrintStream progressOut) throws IOException, ModelException {
+        if (data.train().size() < 2 || data.validation().isEmpty()) {
+            throw new IllegalArgumentException("Need at least 2 training sequences and 1 validation sequence, got "
+                    + data.train().size() + " and " + data.validation().size());
+        }
+        LoadedModel parent = config.parentVersion() == null ? null
+                : store.load(ModelRef.of(config.name(), config.parentVersion()));
+        try {
+            return new Trainer(config, progressOut).run(data, parent, store);
+        } finally {
+            if (parent != null) {
+                parent.close();
+            }
+        }
+    }
+
+    private TrainingResult run(TokenCorpus data, LoadedModel parent, ModelStore store)
+            throws IOException, ModelException {
+        long started = System.nanoTime();
+        Vocabulary vocabulary = vocabulary(data, parent);
+        SequenceBatches train = SequenceBatches.ofTokens(vocabulary, data.train(), config.batchSize(), DataType.FLOAT);
         SequenceBatches validation =
-                SequenceBatches.of(vocabulary, corpus.validation(), config.batchSize(), DataType.FLOAT);
+                SequenceBatches.ofTokens(vocabulary, data.validation(), config.batchSize(), DataType.FLOAT);
         boolean truncated = config.tbpttLength() > 0 && train.maxLength() > config.tbpttLength();
         NetworkSpec spec = new NetworkSpec(config.cell(), vocabulary.size(), config.embedding(), config.hidden(),
                 config.layers(), config.learningRate(), config.clip(), truncated ? config.tbpttLength() : 0,
@@ -95,12 +124,13 @@ public final class Trainer {
         Evaluator.Evaluation unigram = Evaluator.unigram(train, validation, config.topK());
         log.info("Training {} on {} ({} train / {} validation sequences, {} / {} tokens), {}, {} {}x{}x{}{}; "
                         + "unigram baseline perplexity {}",
-                config.name(), config.data(), train.size(), validation.size(), train.tokens(), validation.tokens(),
+                config.name(), data.source(), train.size(), validation.size(), train.tokens(), validation.tokens(),
                 vocabulary, config.cell().label(), config.embedding(), config.hidden(), config.layers(),
                 truncated ? ", TBPTT " + config.tbpttLength() : "", format(unigram.perplexity()));
 
         MultiLayerNetwork network = NetworkFactory.create(spec);
         try {
+            WarmStart warmStart = parent == null ? null : warmStart(parent, vocabulary, data, network, validation);
             Fit fit = fit(network, train, validation);
             Map<String, Double> metrics = metrics(fit, unigram);
             Path scratch = Files.createTempDirectory("seqstream-training-");
@@ -108,14 +138,14 @@ public final class Trainer {
                 Path history = scratch.resolve(HISTORY);
                 Path plot = scratch.resolve(PLOT);
                 ModelStore.json().writeValue(history.toFile(),
-                        historyDocument(fit, vocabulary, train, validation, truncated, unigram));
+                        historyDocument(fit, data, vocabulary, train, validation, truncated, unigram, warmStart));
                 LossPlot.write(fit.history(), fit.bestEpoch(), "Loss of " + config.name() + " ("
                         + config.cell().label() + " " + config.embedding() + "x" + config.hidden() + "x"
                         + config.layers() + ")", plot);
                 ModelDraft draft = new ModelDraft(network, vocabulary,
-                        new ModelManifest.TrainingData(corpus.fingerprint(), config.data().toString(), train.size(),
+                        new ModelManifest.TrainingData(data.fingerprint(), data.source(), train.size(),
                                 train.tokens() - train.size()),
-                        metrics, Map.of(HISTORY, history, PLOT, plot));
+                        metrics, Map.of(HISTORY, history, PLOT, plot), config.parentVersion());
                 ModelManifest manifest = store.publish(config.name(), draft);
                 log.info("Trained {} in {} s: validation loss {} nats/token, perplexity {}, top-{} accuracy {} "
                                 + "(best of {} epochs: {})",
@@ -124,13 +154,75 @@ public final class Trainer {
                         format(metrics.get(METRIC_VALIDATION_PERPLEXITY)), config.topK(),
                         format(metrics.get(topKMetric(config.topK()))), fit.history().size(), fit.bestEpoch());
                 return new TrainingResult(manifest, fit.history(), metrics,
-                        store.versionUri(manifest.ref()));
+                        store.versionUri(manifest.ref()), warmStart);
             } finally {
                 deleteQuietly(scratch);
             }
         } finally {
             network.close();
         }
+    }
+
+    /**
+     * The parent's vocabulary when it tokenizes the same way (kind and lower-casing) as this run, so token ids
+     * keep their meaning; else one built from the training split.
+     */
+    private Vocabulary vocabulary(TokenCorpus data, LoadedModel parent) {
+        if (parent != null && parent.vocabulary().kind() == config.vocabulary()
+                && parent.vocabulary().lowercase() == config.lowercase()) {
+            return parent.vocabulary();
+        }
+        return Vocabularies.build(config.vocabulary(), config.lowercase(), data.train(), config.minCount(),
+                config.maxVocabulary());
+    }
+
+    /**
+     * Starts {@code network} from the parent's parameters when the architecture and vocabulary are the same, and
+     * says what was reused; with {@code requireWarmStart}, fails when the weights cannot be.
+     */
+    private WarmStart warmStart(LoadedModel parent, Vocabulary vocabulary, TokenCorpus data,
+                                MultiLayerNetwork network, SequenceBatches validation) {
+        boolean vocabularyReused = vocabulary == parent.vocabulary();
+        Vocabularies.Unknown unknown = vocabularyReused
+                ? Vocabularies.unknown(vocabulary, data.train())
+                : new Vocabularies.Unknown(0, 0);
+        ModelManifest.Architecture wanted = new ModelManifest.Architecture(config.cell().label(), vocabulary.size(),
+                config.embedding(), config.hidden(), config.layers());
+        ModelManifest.Architecture had = parent.manifest().architecture();
+        String reason = null;
+        if (!vocabularyReused) {
+            reason = "its vocabulary is " + parent.vocabulary().kind().label()
+                    + (parent.vocabulary().lowercase() ? " (lower-cased)" : "") + ", this run's "
+                    + config.vocabulary().label() + (config.lowercase() ? " (lower-cased)" : "");
+        } else if (!wanted.equals(had)) {
+            reason = "its architecture is " + describe(had) + ", this run's " + describe(wanted);
+        } else if (network.numParams() != parent.network().numParams()) {
+            reason = "its network has " + parent.network().numParams() + " parameters, this run's "
+                    + network.numParams();
+        }
+        WarmStart result;
+        if (reason == null) {
+            network.setParams(parent.network().params().dup().castTo(network.params().dataType()));
+            double before = Evaluator.evaluate(network, validation, config.topK()).loss();
+            result = new WarmStart(parent.label(), true, true, null, unknown.distinct(), unknown.occurrences(),
+                    before);
+        } else {
+            result = new WarmStart(parent.label(), vocabularyReused, false, reason, unknown.distinct(),
+                    unknown.occurrences(), Double.NaN);
+            if (config.requireWarmStart()) {
+                throw new IllegalStateException("Cannot warm-start from " + parent.label() + ": " + reason);
+            }
+        }
+        if (progressOut != null) {
+            progressOut.println(result.describe());
+            progressOut.flush();
+        }
+        log.info("{}: {}", config.name(), result.describe());
+        return result;
+    }
+
+    private static String describe(ModelManifest.Architecture a) {
+        return a.cell() + " V" + a.vocabSize() + " E" + a.embedding() + " H" + a.hidden() + " L" + a.layers();
     }
 
     /** The epochs run, the best epoch and its evaluation. */
@@ -230,11 +322,12 @@ public final class Trainer {
         return metrics;
     }
 
-    private Map<String, Object> historyDocument(Fit fit, Vocabulary vocabulary, SequenceBatches train,
-                                                SequenceBatches validation, boolean truncated,
-                                                Evaluator.Evaluation unigram) {
+    private Map<String, Object> historyDocument(Fit fit, TokenCorpus data, Vocabulary vocabulary,
+                                                SequenceBatches train, SequenceBatches validation, boolean truncated,
+                                                Evaluator.Evaluation unigram, WarmStart warmStart) {
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("config", config.describe());
+        doc.put("source", data.source());
         doc.put("vocabulary_size", vocabulary.size());
         doc.put("train_sequences", train.size());
         doc.put("train_tokens", train.tokens());
@@ -245,6 +338,20 @@ public final class Trainer {
         doc.put("validation_unigram_loss", unigram.loss());
         doc.put("best_epoch", fit.bestEpoch());
         doc.put("stopped_early", fit.stoppedEarly());
+        if (warmStart != null) {
+            Map<String, Object> warm = new LinkedHashMap<>();
+            warm.put("parent", warmStart.parent());
+            warm.put("vocabulary_reused", warmStart.vocabularyReused());
+            warm.put("weights_reused", warmStart.weightsReused());
+            if (warmStart.reason() != null) {
+                warm.put("reason", warmStart.reason());
+            } else {
+                warm.put("initial_validation_loss", warmStart.initialValidationLoss());
+            }
+            warm.put("unknown_tokens", warmStart.unknownTokens());
+            warm.put("unknown_token_occurrences", warmStart.unknownOccurrences());
+            doc.put("warm_start", warm);
+        }
         doc.put("epochs", fit.history());
         return doc;
     }

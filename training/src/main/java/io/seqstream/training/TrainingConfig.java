@@ -10,7 +10,9 @@ import java.util.Objects;
  * Everything a training run needs. Start from {@link #builder(Path, String)} (the defaults below) or
  * {@link #quickstart(Path, String)}.
  *
- * @param data               UTF-8 text file to learn from
+ * @param data               UTF-8 text file to learn from; null when the caller hands the trainer its sequences
+ *                           ({@link Trainer#train(TrainingConfig, TokenCorpus, io.seqstream.model.ModelStore,
+ *                           java.io.PrintStream)})
  * @param mode               one sequence per line, or fixed-length chunks of the whole file
  * @param chunkLength        characters per chunk in {@link CorpusMode#CHUNKS} mode
  * @param vocabulary         how text becomes tokens: char, word or id
@@ -31,6 +33,9 @@ import java.util.Objects;
  * @param validationFraction share of sequences held out for validation, in (0, 1)
  * @param topK               k of the top-k accuracy metric
  * @param seed               seeds weights, the split and the batch order
+ * @param parentVersion      a version of {@code name} to start from (its vocabulary and, when the architecture
+ *                           matches, its weights), recorded as the new version's parent; null for none
+ * @param requireWarmStart   fail instead of training from scratch when the parent's weights cannot be reused
  */
 public record TrainingConfig(
         Path data,
@@ -53,7 +58,9 @@ public record TrainingConfig(
         int patience,
         double validationFraction,
         int topK,
-        long seed) {
+        long seed,
+        String parentVersion,
+        boolean requireWarmStart) {
 
     public static final CorpusMode DEFAULT_MODE = CorpusMode.LINES;
     public static final int DEFAULT_CHUNK_LENGTH = 200;
@@ -75,7 +82,6 @@ public record TrainingConfig(
     public static final long DEFAULT_SEED = 42;
 
     public TrainingConfig {
-        Objects.requireNonNull(data, "data");
         Objects.requireNonNull(mode, "mode");
         Objects.requireNonNull(vocabulary, "vocabulary");
         Objects.requireNonNull(name, "name");
@@ -109,6 +115,12 @@ public record TrainingConfig(
         if (!(validationFraction > 0 && validationFraction < 1)) {
             throw new IllegalArgumentException("The validation fraction must lie in (0, 1), got " + validationFraction);
         }
+        if (parentVersion != null && !parentVersion.matches("[0-9]+")) {
+            throw new IllegalArgumentException("A parent version is a version number, got '" + parentVersion + "'");
+        }
+        if (requireWarmStart && parentVersion == null) {
+            throw new IllegalArgumentException("A warm start needs a parent version");
+        }
     }
 
     private static void positive(String what, long value) {
@@ -117,7 +129,7 @@ public record TrainingConfig(
         }
     }
 
-    /** The defaults for a data file and a model name. */
+    /** The defaults for a data file (null when the trainer gets its sequences directly) and a model name. */
     public static Builder builder(Path data, String name) {
         return new Builder(data, name);
     }
@@ -145,7 +157,9 @@ public record TrainingConfig(
     /** The configuration as recorded in {@code history.json}. */
     public Map<String, Object> describe() {
         Map<String, Object> out = new LinkedHashMap<>();
-        out.put("data", data.toString());
+        if (data != null) {
+            out.put("data", data.toString());
+        }
         out.put("mode", mode.label());
         if (mode == CorpusMode.CHUNKS) {
             out.put("chunk_length", chunkLength);
@@ -168,6 +182,10 @@ public record TrainingConfig(
         out.put("validation_fraction", validationFraction);
         out.put("top_k", topK);
         out.put("seed", seed);
+        if (parentVersion != null) {
+            out.put("parent_version", parentVersion);
+            out.put("require_warm_start", requireWarmStart);
+        }
         return out;
     }
 
@@ -194,6 +212,8 @@ public record TrainingConfig(
         private double validationFraction = DEFAULT_VALIDATION_FRACTION;
         private int topK = DEFAULT_TOP_K;
         private long seed = DEFAULT_SEED;
+        private String parentVersion;
+        private boolean requireWarmStart;
 
         private Builder(Path data, String name) {
             this.data = data;
@@ -222,6 +242,8 @@ public record TrainingConfig(
             validationFraction = c.validationFraction;
             topK = c.topK;
             seed = c.seed;
+            parentVersion = c.parentVersion;
+            requireWarmStart = c.requireWarmStart;
         }
 
         public Builder data(Path value) {
@@ -329,11 +351,21 @@ public record TrainingConfig(
             return this;
         }
 
+        public Builder parentVersion(String value) {
+            parentVersion = value;
+            return this;
+        }
+
+        public Builder requireWarmStart(boolean value) {
+            requireWarmStart = value;
+            return this;
+        }
+
         /** @throws IllegalArgumentException naming the first value out of range */
         public TrainingConfig build() {
             return new TrainingConfig(data, mode, chunkLength, vocabulary, lowercase, minCount, maxVocabulary, name,
                     cell, embedding, hidden, layers, batchSize, learningRate, clip, tbpttLength, maxEpochs, patience,
-                    validationFraction, topK, seed);
+                    validationFraction, topK, seed, parentVersion, requireWarmStart);
         }
     }
 }

@@ -14,9 +14,10 @@ import java.util.Optional;
  * @param history    one entry per epoch run, in order
  * @param metrics    the metrics recorded in the manifest (those of the best epoch)
  * @param versionUri where the published version lies in the store ({@code file:///…} or {@code s3://…})
+ * @param warmStart  what was taken from the parent version; null when the run had none
  */
 public record TrainingResult(ModelManifest manifest, List<EpochStats> history, Map<String, Double> metrics,
-                             String versionUri) {
+                             String versionUri, WarmStart warmStart) {
     public TrainingResult {
         history = List.copyOf(history);
         metrics = Map.copyOf(metrics);

@@ -1,12 +1,18 @@
-package io.seqstream.training;
+package io.seqstream.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.seqstream.model.ModelRef;
 import io.seqstream.model.ModelStore;
+import io.seqstream.testing.TestModels;
+import io.seqstream.training.TrainingConfig;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -29,9 +35,16 @@ class TrainCommandTest {
                 .execute(args);
     }
 
+    /** The first {@code lines} HDFS training sessions in a file. */
+    private Path hdfsSlice(int lines) throws IOException {
+        List<String> sessions = TestModels.hdfsSessions("train", lines).stream().map(s -> String.join(" ", s))
+                .toList();
+        return Files.write(dir.resolve("hdfs-" + lines + ".txt"), sessions, StandardCharsets.UTF_8);
+    }
+
     @Test
     void shouldTrainPublishAndPrintASummary() throws Exception {
-        Path data = TestData.hdfsSlice(dir, 120);
+        Path data = hdfsSlice(120);
         Path store = dir.resolve("models");
 
         int exit = run("--data", data.toString(), "--name", "cli", "--store", store.toString(),
@@ -47,7 +60,7 @@ class TrainCommandTest {
 
     @Test
     void shouldPrintNothingButTheSummaryWithNoProgress() throws Exception {
-        Path data = TestData.hdfsSlice(dir, 60);
+        Path data = hdfsSlice(60);
 
         int exit = run("--data", data.toString(), "--name", "quiet", "--store", dir.resolve("m").toString(),
                 "--embedding", "4", "--hidden", "4", "--epochs", "1", "--no-progress");
@@ -62,7 +75,7 @@ class TrainCommandTest {
         Path data = Files.writeString(dir.resolve("d.txt"), "1 2\n3 4\n");
 
         assertThat(run("--name", "x")).isEqualTo(2);
-        assertThat(err.toString()).contains("Missing required option", "--data");
+        assertThat(err.toString()).contains("Missing the data", "--data");
         assertThat(run("--data", data.toString(), "--name", "x", "--cell", "gru")).isEqualTo(2);
         assertThat(err.toString()).contains("Unknown cell 'gru'");
         assertThat(run("--data", data.toString(), "--name", "x", "--hidden", "0")).isEqualTo(2);
@@ -92,6 +105,50 @@ class TrainCommandTest {
         TrainCommand command = new TrainCommand();
         new CommandLine(command).parseArgs("--data", "x.txt", "--name", "m");
         assertThat(command.config()).isEqualTo(TrainingConfig.builder(Path.of("x.txt"), "m").build());
-        assertThat(command.store).isEqualTo(Path.of("./models"));
+        assertThat(command.store).as("taken from the setting model.store").isNull();
+    }
+
+    @Test
+    void shouldWantExactlyOneSourceAndRangesOnlyForATopic() throws Exception {
+        Path data = Files.writeString(dir.resolve("d.txt"), "1 2\n3 4\n5 6\n");
+
+        assertThat(run("--name", "x")).isEqualTo(2);
+        assertThat(err.toString()).contains("give --data FILE or --from-topic TOPIC");
+        assertThat(run("--data", data.toString(), "--from-topic", "events", "--name", "x")).isEqualTo(2);
+        assertThat(err.toString()).contains("not both");
+        assertThat(run("--data", data.toString(), "--since", "2h", "--name", "x")).isEqualTo(2);
+        assertThat(err.toString()).contains("select a range of --from-topic");
+        assertThat(run("--from-topic", "e", "--since", "2h", "--offsets", "0:0-", "--name", "x")).isEqualTo(2);
+        assertThat(run("--from-topic", "e", "--since", "two hours", "--name", "x")).isEqualTo(2);
+        assertThat(err.toString()).contains("Invalid duration 'two hours'");
+        assertThat(run("--from-topic", "e", "--offsets", "0:10", "--name", "x")).isEqualTo(2);
+        assertThat(err.toString()).contains("Invalid offset range '0:10'");
+        assertThat(run("--data", data.toString(), "--name", "x", "--require-warm-start")).isEqualTo(2);
+        assertThat(err.toString()).contains("--require-warm-start needs --parent");
+        assertThat(out.toString()).isEmpty();
+    }
+
+    @Test
+    void shouldWarmStartFromAParentWithItsArchitectureAndFailWhenAWarmStartIsRequiredButImpossible()
+            throws Exception {
+        Path data = hdfsSlice(120);
+        Path store = dir.resolve("models");
+        assertThat(run("--data", data.toString(), "--name", "p", "--store", store.toString(), "--embedding", "4",
+                "--hidden", "8", "--epochs", "1", "--no-progress")).as(err.toString()).isZero();
+
+        int warm = run("--data", data.toString(), "--name", "p", "--store", store.toString(), "--parent", "1",
+                "--epochs", "1", "--require-warm-start", "--no-progress");
+        int cold = run("--data", data.toString(), "--name", "p", "--store", store.toString(), "--parent", "1",
+                "--hidden", "4", "--epochs", "1", "--require-warm-start", "--no-progress");
+
+        assertThat(warm).as(err.toString()).isZero();
+        assertThat(out.toString()).contains("Published p version 2", "warm start from p@1");
+        assertThat(ModelStore.local(store).manifest(ModelRef.of("p", "2")).architecture().hidden()).isEqualTo(8);
+        assertThat(cold).isEqualTo(1);
+        assertThat(err.toString()).contains("train: failed: Cannot warm-start from p@1: its architecture is");
+        assertThat(ModelStore.local(store).versions("p")).containsExactly("1", "2");
+        assertThat(run("--data", data.toString(), "--name", "p", "--store", store.toString(), "--parent", "7",
+                "--no-progress")).isEqualTo(1);
+        assertThat(err.toString()).contains("train: failed:", "p@7");
     }
 }

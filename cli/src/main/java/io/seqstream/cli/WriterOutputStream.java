@@ -1,4 +1,4 @@
-package io.seqstream.training;
+package io.seqstream.cli;
 
 import java.io.IOException;
 import java.io.OutputStream;

@@ -1,0 +1,148 @@
+package io.seqstream.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.seqstream.app.ScoringApp;
+import io.seqstream.app.config.Setting;
+import io.seqstream.app.metrics.SeqstreamMetrics;
+import io.seqstream.app.model.ModelVersion;
+import io.seqstream.app.model.ServedModels;
+import io.seqstream.kafka.KafkaFixture;
+import io.seqstream.model.LoadedModel;
+import io.seqstream.model.ModelPointer;
+import io.seqstream.model.ModelRef;
+import io.seqstream.model.ModelStore;
+import io.seqstream.schemas.v1.Score;
+import io.seqstream.testing.RandomModels;
+import io.seqstream.testing.TestModels;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A live swap under load on the in-process broker: the application serves v1 from a served-models directory
+ * (as the sidecar leaves it), v2 is activated there mid-stream, and afterwards every event has exactly one
+ * committed score, each key switches version once and never back, and every score equals the offline output of
+ * the version that produced it (v2's over the replayed context). Prints what the swap cost.
+ */
+class LiveSwapIT {
+    private static final Logger log = LoggerFactory.getLogger(LiveSwapIT.class);
+
+    @RegisterExtension
+    static final KafkaFixture kafka = KafkaFixture.create();
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void shouldSwapVersionsMidStreamScoringEveryEventExactlyOnce() throws Exception {
+        Path store = dir.resolve("store");
+        Path served = dir.resolve("served");
+        ModelStore source = ModelStore.local(store);
+        ModelStore.local(TestModels.storeDir()).download(ModelRef.of(TestModels.HDFS, "1"), store, null);
+        LoadedModel v1 = TestModels.hdfs();
+        LoadedModel v2 = RandomModels.withVocabulary(store, TestModels.HDFS, v1.vocabulary(), 8, 16, 1, 11L);
+        activate(source, served, v1.label());
+
+        long commitMs = 100;
+        long batchDelayMs = 20;
+        ItEnvironment env = new ItEnvironment(kafka, dir.resolve("state"), Map.of(
+                Setting.MODEL_STORE.key(), store.toString(),
+                Setting.MODEL_DIR.key(), served.toString(),
+                Setting.MODEL_WATCH_MS.key(), "100",
+                Setting.REPLAY_TOKENS.key(), "512",
+                Setting.STREAM_THREADS.key(), "2",
+                Setting.MAX_BATCH_DELAY_MS.key(), Long.toString(batchDelayMs),
+                Setting.COMMIT_INTERVAL_MS.key(), Long.toString(commitMs)));
+        Map<String, List<String>> sessions = ItEnvironment.sessions("dev_normal", 24);
+        int longest = sessions.values().stream().mapToInt(List::size).max().orElseThrow();
+        int total = ItEnvironment.count(sessions, 0, Integer.MAX_VALUE);
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+
+        long announced;
+        long allSwitched;
+        List<Score> scores;
+        Map<Integer, Long> longestGap = new HashMap<>();
+        try (ServedModels models = ServedModels.open(env.config, source, served, Duration.ZERO);
+             ScoringApp app = ScoringApp.start(env.config, models.served(), null, registry);
+             KafkaConsumer<byte[], byte[]> watch = env.consumer(true, env.topics.scores().name())) {
+            models.startWatching(new SeqstreamMetrics(registry), Duration.ofMillis(100));
+            assertThat(app.awaitRunning(Duration.ofSeconds(60))).isTrue();
+            ModelVersion old = models.served().current();
+            assertThat(old.label()).isEqualTo(v1.label());
+
+            // t-0: a third of every session streams under v1
+            int third = longest / 3;
+            env.publishInterleaved(sessions, 0, third);
+            Map<Integer, Long> lastArrival = new HashMap<>();
+            drain(watch, ItEnvironment.count(sessions, 0, third), lastArrival, null);
+            // t-1: the rest streams in slices while v2 is activated after the first slice
+            announced = 0;
+            allSwitched = 0;
+            for (int from = third; from < longest; from += 2) {
+                env.publishInterleaved(sessions, from, from + 2);
+                if (announced == 0) {
+                    announced = System.nanoTime();
+                    activate(source, served, v2.label());
+                }
+                drain(watch, 0, lastArrival, longestGap);
+                if (allSwitched == 0 && old.retired().isDone()) {
+                    allSwitched = System.nanoTime();
+                }
+            }
+            old.retired().get(30, TimeUnit.SECONDS);
+            if (allSwitched == 0) {
+                allSwitched = System.nanoTime();
+            }
+            assertThat(models.served().current().label()).isEqualTo(v2.label());
+            scores = env.readScores(total, Duration.ofSeconds(60));
+        }
+
+        assertThat(scores).as("one committed score per event").hasSize(total);
+        Map<String, Integer> keys = ScoreAssertions.assertExactlyOnceAcrossASwap(scores, sessions, v1, v2);
+        assertThat(keys.get(v2.label())).as("keys scored by v2 after the swap").isPositive();
+        long gap = longestGap.values().stream().mapToLong(Long::longValue).max().orElse(0);
+        String cost = String.format("Live swap: announcement to every stream thread switched %.0f ms; longest gap"
+                        + " between two committed scores of one input partition during the swap %d ms (target: one"
+                        + " batch round + the commit interval, %d + %d ms)",
+                (allSwitched - announced) / 1e6, gap, batchDelayMs, commitMs);
+        log.info(cost);
+        System.out.println(cost);
+    }
+
+    /** Writes the served-models directory as the sidecar would: the version's files, then the pointer. */
+    private static void activate(ModelStore source, Path served, String label) throws Exception {
+        ModelRef ref = ModelRef.parse(label);
+        source.download(ref, served, null);
+        new ModelPointer(ref.name(), ref.version().orElseThrow(), source.manifestSha256(ref)).write(served);
+    }
+
+    /** Polls committed scores for a while (or until {@code atLeast} came), tracking gaps per input partition. */
+    private static void drain(KafkaConsumer<byte[], byte[]> consumer, int atLeast, Map<Integer, Long> lastArrival,
+                              Map<Integer, Long> longestGap) {
+        int[] seen = {0};
+        await("scores").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ZERO).until(() -> {
+            for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(50))) {
+                long now = System.nanoTime() / 1_000_000;
+                Long last = lastArrival.put(record.partition(), now);
+                if (last != null && longestGap != null) {
+                    longestGap.merge(record.partition(), now - last, Math::max);
+                }
+                seen[0]++;
+            }
+            return seen[0] >= atLeast;
+        });
+    }
+}
