@@ -36,7 +36,7 @@ final class BenchModels implements AutoCloseable {
 
     /** Builds, publishes and loads each model under the name {@code bench-<name>}. */
     static BenchModels publish(Path storeDir, List<BenchModel> models, long seed) throws ModelException {
-        ModelStore store = new ModelStore(storeDir);
+        ModelStore store = ModelStore.local(storeDir);
         Map<BenchModel, LoadedModel> loaded = new LinkedHashMap<>();
         try {
             for (BenchModel model : models) {

@@ -56,7 +56,7 @@ final class ModelsCommand implements Callable<Integer> {
     CommandSpec spec;
 
     ModelStore store() {
-        return new ModelStore(store);
+        return ModelStore.local(store);
     }
 
     @Override
@@ -116,7 +116,7 @@ final class ModelsCommand implements Callable<Integer> {
             ModelStore store = parent.store();
             List<String> names = store.names();
             if (names.isEmpty()) {
-                out.println("No models in " + store.root() + ". Train one with `seqstream train`.");
+                out.println("No models in " + store.uri() + ". Train one with `seqstream train`.");
                 return 0;
             }
             out.printf("%-24s %-8s %-20s %-28s %10s %10s%n", "MODEL", "VERSION", "CREATED", "ARCHITECTURE",

@@ -143,7 +143,7 @@ final class QuickstartCommand implements Callable<Integer> {
     }
 
     private ModelRef ensureModel(SeqstreamConfig config) throws Exception {
-        ModelStore store = new ModelStore(config.modelStore());
+        ModelStore store = ModelStore.local(config.modelStore());
         ModelRef ref = config.modelRef();
         if (ref.version().isPresent() || store.latestVersion(ref.name()).isPresent()) {
             return store.resolve(ref);
@@ -151,7 +151,7 @@ final class QuickstartCommand implements Callable<Integer> {
         if (!ref.name().equals(MODEL_NAME)) {
             return store.resolve(ref); // names the models that do exist
         }
-        out.println("No model '" + MODEL_NAME + "' in " + store.root() + ": training one on the bundled HDFS sample...");
+        out.println("No model '" + MODEL_NAME + "' in " + store.uri() + ": training one on the bundled HDFS sample...");
         out.flush();
         Path data = Files.createTempFile("seqstream-quickstart", ".txt");
         try (InputStream in = resource("hdfs-train.txt")) {
@@ -159,7 +159,7 @@ final class QuickstartCommand implements Callable<Integer> {
             var result = Trainer.train(TrainingConfig.quickstart(data, MODEL_NAME), store, System.err);
             out.printf(Locale.ROOT, "Trained %s: validation perplexity %.2f (see %s)%n", result.manifest().label(),
                     result.manifest().metrics().getOrDefault(Trainer.METRIC_VALIDATION_PERPLEXITY, Double.NaN),
-                    store.versionDir(MODEL_NAME, result.manifest().version()).resolve(Trainer.PLOT));
+                    result.plot().map(Path::toString).orElse(result.plotUri()));
             return result.manifest().ref();
         } finally {
             Files.deleteIfExists(data);
@@ -169,7 +169,7 @@ final class QuickstartCommand implements Callable<Integer> {
     private int stream(SeqstreamConfig config, Topics topics, ModelRef ref) throws Exception {
         List<Session> sessions = readSessions();
         String bootstrap = config.string(Setting.BOOTSTRAP_SERVERS);
-        try (LoadedModel model = new ModelStore(config.modelStore()).load(ref);
+        try (LoadedModel model = ModelStore.local(config.modelStore()).load(ref);
              KafkaConsumer<byte[], byte[]> consumer = outputConsumer(bootstrap, config.kafkaOverrides());
              KafkaProducer<String, String> producer = producer(bootstrap, config.kafkaOverrides())) {
             List<TopicPartition> outputs = partitionsOf(consumer, topics.scores().name(), topics.summaries().name(),

@@ -35,7 +35,7 @@ final class RunCommand implements Callable<Integer> {
                     Topics.from(config).names(), createTopics);
         }
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        try (LoadedModel model = new ModelStore(config.modelStore()).load(config.modelRef());
+        try (LoadedModel model = ModelStore.local(config.modelStore()).load(config.modelRef());
              ScoringApp app = ScoringApp.start(config, model, registry);
              KafkaStreamsMetrics streamsMetrics = new KafkaStreamsMetrics(app.streams())) {
             streamsMetrics.bindTo(registry);

@@ -1,5 +1,6 @@
 package io.seqstream.model;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import java.time.Instant;
 import java.util.Map;
@@ -13,6 +14,8 @@ import java.util.TreeMap;
  *
  * @param parentVersion the version that was latest when this one was published, or null for the first
  * @param files file name to lower-case hex SHA-256, for every file of the version except the manifest
+ * @param probe the network's outputs on fixed probe sequences, recorded at publishing; null in manifests
+ *              written before probes existed
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ModelManifest(
@@ -25,8 +28,10 @@ public record ModelManifest(
         TrainingData trainingData,
         Map<String, Double> metrics,
         Map<String, String> libraries,
-        Map<String, String> files) {
+        Map<String, String> files,
+        ModelProbe probe) {
 
+    @JsonCreator
     public ModelManifest {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(version, "version");
@@ -35,6 +40,14 @@ public record ModelManifest(
         metrics = metrics == null ? Map.of() : new TreeMap<>(metrics);
         libraries = libraries == null ? Map.of() : new TreeMap<>(libraries);
         files = files == null ? Map.of() : new TreeMap<>(files);
+    }
+
+    /** A manifest without a probe. */
+    public ModelManifest(String name, String version, Instant createdAt, String parentVersion,
+                         Architecture architecture, VocabularyInfo vocabulary, TrainingData trainingData,
+                         Map<String, Double> metrics, Map<String, String> libraries, Map<String, String> files) {
+        this(name, version, createdAt, parentVersion, architecture, vocabulary, trainingData, metrics, libraries,
+                files, null);
     }
 
     public ModelRef ref() {

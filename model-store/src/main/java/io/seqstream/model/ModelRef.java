@@ -12,7 +12,7 @@ public record ModelRef(String name, Optional<String> version) {
     public ModelRef {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(version, "version");
-        if (!ModelStore.isValidName(name)) {
+        if (!VersionFiles.isValidName(name)) {
             throw new IllegalArgumentException("Invalid model name '" + name
                     + "': use letters, digits, '.', '_' and '-' only, starting with a letter or digit");
         }

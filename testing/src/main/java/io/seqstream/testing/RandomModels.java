@@ -27,7 +27,7 @@ public final class RandomModels {
             tokens.add("t" + i);
         }
         Vocabulary vocabulary = new Vocabulary(VocabularyKind.ID, false, tokens);
-        ModelStore store = new ModelStore(storeDir);
+        ModelStore store = ModelStore.local(storeDir);
         store.publish(name, new ModelDraft(NetworkFactory.create(NetworkSpec.of(cell, vocab, embedding, hidden, layers)),
                 vocabulary, new ModelManifest.TrainingData("none", "random", 0, 0), Map.of(), Map.of()));
         return store.load(io.seqstream.model.ModelRef.latest(name));

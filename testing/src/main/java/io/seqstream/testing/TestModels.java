@@ -1,5 +1,6 @@
 package io.seqstream.testing;
 
+import io.seqstream.model.FileModelStore;
 import io.seqstream.model.LoadedModel;
 import io.seqstream.model.ModelException;
 import io.seqstream.model.ModelRef;
@@ -68,8 +69,8 @@ public final class TestModels {
         }
     }
 
-    public static ModelStore store() {
-        return new ModelStore(storeDir());
+    public static FileModelStore store() {
+        return ModelStore.local(storeDir());
     }
 
     /** The tiny HDFS model, loaded once per JVM and shared (tests must not mutate its network). */

@@ -141,7 +141,7 @@ public final class TrainCommand implements Callable<Integer> {
                 ? null
                 : new PrintStream(new WriterOutputStream(err), true, StandardCharsets.UTF_8);
         try {
-            TrainingResult result = Trainer.train(config, new ModelStore(store), progress);
+            TrainingResult result = Trainer.train(config, ModelStore.local(store), progress);
             printSummary(out, config, result);
             return 0;
         } catch (Exception e) {
@@ -196,8 +196,10 @@ public final class TrainCommand implements Callable<Integer> {
                 m.get(Trainer.METRIC_VALIDATION_PERPLEXITY), m.get(Trainer.METRIC_UNIGRAM_PERPLEXITY));
         out.printf(Locale.ROOT, "  top-%d accuracy        %.2f%%%n", config.topK(),
                 100 * m.get(Trainer.topKMetric(config.topK())));
-        out.printf(Locale.ROOT, "  loss plot             %s%n", result.plot());
-        out.printf(Locale.ROOT, "  model directory       %s%n", result.versionDir());
+        out.printf(Locale.ROOT, "  loss plot             %s%n",
+                result.plot().map(Path::toString).orElse(result.plotUri()));
+        out.printf(Locale.ROOT, "  model directory       %s%n",
+                result.versionDir().map(Path::toString).orElse(result.versionUri()));
         out.flush();
     }
 

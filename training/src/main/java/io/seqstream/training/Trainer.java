@@ -124,7 +124,7 @@ public final class Trainer {
                         format(metrics.get(METRIC_VALIDATION_PERPLEXITY)), config.topK(),
                         format(metrics.get(topKMetric(config.topK()))), fit.history().size(), fit.bestEpoch());
                 return new TrainingResult(manifest, fit.history(), metrics,
-                        store.versionDir(manifest.name(), manifest.version()));
+                        store.versionUri(manifest.ref()));
             } finally {
                 deleteQuietly(scratch);
             }

@@ -42,7 +42,7 @@ class TrainCommandTest {
                 .contains("Published cli version 1", "validation loss", "perplexity", "top-9 accuracy")
                 .contains(store.resolve("cli").resolve("1").resolve("loss.png").toAbsolutePath().toString());
         assertThat(err.toString()).contains("epoch 1/2", "epoch 2/2", "tok/s", "validation loss");
-        assertThat(new ModelStore(store).versions("cli")).containsExactly("1");
+        assertThat(ModelStore.local(store).versions("cli")).containsExactly("1");
     }
 
     @Test

@@ -33,7 +33,7 @@ class TrainerTest {
     @Test
     void shouldBeatTheUnigramBaselineOnHdfsSessionsAndPublishAVersion() throws Exception {
         Path data = TestData.hdfsSlice(dir, 400);
-        ModelStore store = new ModelStore(dir.resolve("models"));
+        ModelStore store = ModelStore.local(dir.resolve("models"));
         TrainingConfig config = TrainingConfig.builder(data, "hdfs-tiny")
                 .vocabulary(VocabularyKind.ID)
                 .embedding(8)
@@ -59,11 +59,11 @@ class TrainerTest {
         assertThat(manifest.trainingData().fingerprint()).isEqualTo(Sha256.of(data));
         assertThat(manifest.files()).containsKeys(Trainer.PLOT, Trainer.HISTORY, ModelStore.NETWORK);
 
-        BufferedImage plot = ImageIO.read(result.plot().toFile());
-        assertThat(Files.readAllBytes(result.plot())).startsWith(0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n');
+        BufferedImage plot = ImageIO.read(result.plot().orElseThrow().toFile());
+        assertThat(Files.readAllBytes(result.plot().orElseThrow())).startsWith(0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n');
         assertThat(plot).isNotNull();
         assertThat(plot.getWidth()).isEqualTo(800);
-        JsonNode history = ModelStore.json().readTree(result.versionDir().resolve(Trainer.HISTORY).toFile());
+        JsonNode history = ModelStore.json().readTree(result.versionDir().orElseThrow().resolve(Trainer.HISTORY).toFile());
         assertThat(history.get("epochs")).hasSize(result.history().size());
         assertThat(history.get("epochs").get(0).get("tokens_per_second").asDouble()).isPositive();
         assertThat(history.get("config").get("hidden").asInt()).isEqualTo(16);
@@ -81,7 +81,7 @@ class TrainerTest {
         // Random ids: nothing to learn beyond their frequencies, so a large model with a high learning rate
         // soon memorises the training lines and its validation loss turns up.
         Path data = TestData.randomIds(dir, 80, 12, 8, 11);
-        ModelStore store = new ModelStore(dir.resolve("models"));
+        ModelStore store = ModelStore.local(dir.resolve("models"));
         TrainingConfig config = TrainingConfig.builder(data, "overfit")
                 .embedding(16)
                 .hidden(64)
@@ -135,9 +135,9 @@ class TrainerTest {
                 .maxEpochs(3)
                 .build();
 
-        TrainingResult result = Trainer.train(config, new ModelStore(dir.resolve("models")), null);
+        TrainingResult result = Trainer.train(config, ModelStore.local(dir.resolve("models")), null);
 
-        JsonNode history = ModelStore.json().readTree(result.versionDir().resolve(Trainer.HISTORY).toFile());
+        JsonNode history = ModelStore.json().readTree(result.versionDir().orElseThrow().resolve(Trainer.HISTORY).toFile());
         assertThat(history.get("truncated_bptt").asBoolean()).isTrue();
         assertThat(result.manifest().vocabulary().kind()).isEqualTo(VocabularyKind.CHAR);
         assertThat(result.metrics().get("validation_perplexity"))

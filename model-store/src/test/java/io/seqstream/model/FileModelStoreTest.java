@@ -22,7 +22,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
-class ModelStoreTest {
+class FileModelStoreTest {
     private static final Vocabulary VOCAB = Vocabulary.build(VocabularyKind.ID, false, List.of("a b c d e"), 1, 100);
 
     @TempDir
@@ -50,7 +50,7 @@ class ModelStoreTest {
 
     @Test
     void shouldPublishNumberedVersionsWithParentsAndChecksums() throws Exception {
-        ModelStore store = new ModelStore(dir);
+        FileModelStore store = ModelStore.local(dir);
 
         ModelManifest first = store.publish("tiny", draft(tinyNetwork(VOCAB.size())));
         ModelManifest second = store.publish("tiny", draft(tinyNetwork(VOCAB.size())));
@@ -74,7 +74,7 @@ class ModelStoreTest {
 
     @Test
     void shouldLoadTheLatestVersionWithTheSameOutputs() throws Exception {
-        ModelStore store = new ModelStore(dir);
+        FileModelStore store = ModelStore.local(dir);
         MultiLayerNetwork network = tinyNetwork(VOCAB.size());
         store.publish("tiny", draft(network));
 
@@ -88,7 +88,7 @@ class ModelStoreTest {
 
     @Test
     void shouldRefuseACorruptFileNamingIt() throws Exception {
-        ModelStore store = new ModelStore(dir);
+        FileModelStore store = ModelStore.local(dir);
         store.publish("tiny", draft(tinyNetwork(VOCAB.size())));
         Path vocab = store.versionDir("tiny", "1").resolve(ModelStore.VOCABULARY);
         Files.writeString(vocab, Files.readString(vocab).replace("\"a\"", "\"z\""));
@@ -101,7 +101,7 @@ class ModelStoreTest {
 
     @Test
     void shouldRefuseAnIncompleteVersionNamingTheMissingFile() throws Exception {
-        ModelStore store = new ModelStore(dir);
+        FileModelStore store = ModelStore.local(dir);
         store.publish("tiny", draft(tinyNetwork(VOCAB.size())));
         Path network = store.versionDir("tiny", "1").resolve(ModelStore.NETWORK);
         Files.delete(network);
@@ -114,7 +114,7 @@ class ModelStoreTest {
 
     @Test
     void shouldRefuseAVersionWithoutManifest() throws Exception {
-        ModelStore store = new ModelStore(dir);
+        FileModelStore store = ModelStore.local(dir);
         Files.createDirectories(store.versionDir("tiny", "1"));
         Files.write(store.versionDir("tiny", "1").resolve(ModelStore.NETWORK), "x".getBytes(StandardCharsets.UTF_8));
 
@@ -125,7 +125,7 @@ class ModelStoreTest {
 
     @Test
     void shouldSayWhichVersionsExistWhenOneIsMissing() throws Exception {
-        ModelStore store = new ModelStore(dir);
+        FileModelStore store = ModelStore.local(dir);
         store.publish("tiny", draft(tinyNetwork(VOCAB.size())));
 
         assertThatThrownBy(() -> store.load(ModelRef.parse("tiny@9")))
@@ -134,13 +134,13 @@ class ModelStoreTest {
         assertThatThrownBy(() -> store.load(ModelRef.latest("other")))
                 .isInstanceOf(ModelNotFoundException.class)
                 .hasMessageContaining("models: tiny");
-        assertThatThrownBy(() -> new ModelStore(dir.resolve("empty")).load(ModelRef.latest("x")))
+        assertThatThrownBy(() -> ModelStore.local(dir.resolve("empty")).load(ModelRef.latest("x")))
                 .hasMessageContaining("the store is empty");
     }
 
     @Test
     void shouldRefuseANetworkThatDoesNotFitTheVocabulary() {
-        ModelStore store = new ModelStore(dir);
+        FileModelStore store = ModelStore.local(dir);
 
         assertThatThrownBy(() -> store.publish("tiny", draft(tinyNetwork(VOCAB.size() + 1))))
                 .isInstanceOf(MalformedModelException.class)
@@ -149,7 +149,7 @@ class ModelStoreTest {
 
     @Test
     void shouldKeepExtraFilesUnderChecksum() throws Exception {
-        ModelStore store = new ModelStore(dir);
+        FileModelStore store = ModelStore.local(dir);
         Path plot = Files.writeString(dir.resolve("plot.txt"), "a plot");
 
         ModelManifest manifest = store.publish("tiny", new ModelDraft(tinyNetwork(VOCAB.size()), VOCAB, null,
