@@ -79,6 +79,10 @@ final class Samples {
                 .setCreatedAt(Instant.ofEpochMilli(1_699_999_000_000L))
                 .setVocabularyKind("id")
                 .setMetrics(Map.of("validation_perplexity", 1.84))
+                .setAction("publish")
+                .setForced(false)
+                .setGate("passed: loss 0.4120 vs active 0.4180")
+                .setAnnouncedAt(Instant.ofEpochMilli(1_700_000_100_000L))
                 .build();
     }
 

@@ -107,6 +107,28 @@ class SchemaJsonTest {
     }
 
     @Test
+    void shouldReadAnnouncementOfAWriterThatPredatesActionForcedGateAndAnnouncedAt() throws Exception {
+        String old = "{\"name\":\"hdfs\",\"version\":\"2\",\"uri\":\"file:///models/hdfs/2\","
+                + "\"manifestSha256\":\"ab\",\"createdAt\":1699999000000,\"vocabularyKind\":\"id\"}";
+
+        ModelAnnouncement announcement = SchemaJson.read(old, ModelAnnouncement.class);
+
+        assertThat(announcement.getAction()).isEqualTo("publish");
+        assertThat(announcement.getForced()).isFalse();
+        assertThat(announcement.getGate()).isNull();
+        assertThat(announcement.getAnnouncedAt()).isNull();
+    }
+
+    @Test
+    void shouldWriteAnnouncedAtAsEpochMillis() throws Exception {
+        JsonNode json = PLAIN.readTree(SchemaJson.writeString(Samples.modelAnnouncement()));
+
+        assertThat(json.get("announcedAt").isIntegralNumber()).isTrue();
+        assertThat(json.get("announcedAt").asLong()).isEqualTo(1_700_000_100_000L);
+        assertThat(json.get("forced").isBoolean()).isTrue();
+    }
+
+    @Test
     void shouldWriteTimestampsAsEpochMillisAndEnumsByName() throws Exception {
         JsonNode json = PLAIN.readTree(SchemaJson.writeString(Samples.sequenceSummary()));
 
