@@ -5,7 +5,6 @@ import io.seqstream.app.config.SeqstreamConfig;
 import io.seqstream.app.config.Setting;
 import io.seqstream.model.ModelStore;
 import io.seqstream.sidecar.ModelAnnouncements;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -16,11 +15,7 @@ final class Clients {
 
     /** The store of {@code model.store}, with the {@code model.store.s3.*} options. */
     static ModelStore store(SeqstreamConfig config) {
-        Map<String, String> options = new HashMap<>();
-        options.put("s3.endpoint", config.string(Setting.MODEL_STORE_S3_ENDPOINT));
-        options.put("s3.region", config.string(Setting.MODEL_STORE_S3_REGION));
-        options.put("s3.path-style", config.string(Setting.MODEL_STORE_S3_PATH_STYLE));
-        return ModelStore.open(config.string(Setting.MODEL_STORE), options);
+        return ModelStore.open(config.modelStoreUri(), config.modelStoreOptions());
     }
 
     /** Kafka client properties: {@code bootstrap.servers} and every {@code kafka.*} setting. */

@@ -160,7 +160,7 @@ public final class SeqstreamConfig {
     public Map<String, String> modelStoreOptions() {
         return Map.of("s3.endpoint", string(Setting.MODEL_STORE_S3_ENDPOINT),
                 "s3.region", string(Setting.MODEL_STORE_S3_REGION),
-                "s3.path-style", Boolean.toString(bool(Setting.MODEL_STORE_S3_PATH_STYLE)));
+                "s3.path-style", string(Setting.MODEL_STORE_S3_PATH_STYLE));
     }
 
     /** The sidecar's served-models directory, or null when none is configured. */

@@ -28,8 +28,9 @@ public enum Setting {
     MODEL_STORE_S3_ENDPOINT("model.store.s3.endpoint", "",
             "S3 endpoint URL for a non-AWS object store (MinIO, Ceph, ...); empty = AWS"),
     MODEL_STORE_S3_REGION("model.store.s3.region", "us-east-1", "S3 region"),
-    MODEL_STORE_S3_PATH_STYLE("model.store.s3.path-style", "false",
-            "Address buckets by path (http://host/bucket) rather than by host name, as most non-AWS stores need"),
+    MODEL_STORE_S3_PATH_STYLE("model.store.s3.path-style", "",
+            "true to address buckets by path (http://host/bucket), as most non-AWS stores need; empty = true when an"
+                    + " endpoint is set"),
     MODEL_NAME("model.name", "", "Model to serve (required)"),
     MODEL_VERSION("model.version", "", "Version to serve; empty = the latest"),
     MODEL_DIR("model.dir", "",
