@@ -5,6 +5,8 @@ import io.seqstream.app.ScoringApp;
 import io.seqstream.app.TopicAdmin;
 import io.seqstream.app.config.SeqstreamConfig;
 import io.seqstream.app.config.Setting;
+import io.seqstream.app.metrics.SeqstreamMetrics;
+import io.seqstream.app.model.ServedModels;
 import io.seqstream.app.topology.DeadLetters;
 import io.seqstream.app.topology.Topics;
 import io.seqstream.kafka.EmbeddedKafkaCluster;
@@ -12,6 +14,7 @@ import io.seqstream.model.LoadedModel;
 import io.seqstream.model.ModelRef;
 import io.seqstream.model.ModelStore;
 import io.seqstream.schemas.v1.Score;
+import io.seqstream.sidecar.Sidecar;
 import io.seqstream.schemas.v1.SequenceSummary;
 import io.seqstream.training.Trainer;
 import io.seqstream.training.TrainingConfig;
@@ -57,6 +60,8 @@ import picocli.CommandLine.Spec;
 final class QuickstartCommand implements Callable<Integer> {
     static final String MODEL_NAME = "hdfs-quickstart";
     private static final int CONCURRENT_SESSIONS = 8;
+    /** Events per second while the next version trains, so that the stream visibly goes on meanwhile. */
+    private static final double SWAP_RATE = 20;
 
     @Mixin
     ConfigOptions options;
@@ -74,6 +79,15 @@ final class QuickstartCommand implements Callable<Integer> {
 
     @Option(names = "--quiet", description = "Print only the summary, not every score")
     boolean quiet;
+
+    @Option(names = "--no-swap", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "While the stream runs, train the next version from the served one, publish it through the"
+                    + " gate and swap it in live (default: on; --no-swap to skip)")
+    boolean swap;
+
+    @Option(names = "--swap-after", paramLabel = "N", description = "Start training the next version after N events"
+            + " (default: a third of --events, else 150)")
+    Integer swapAfter;
 
     @Option(names = "--timeout", defaultValue = "300", paramLabel = "SECONDS",
             description = "Give up waiting for scores after this long (default: ${DEFAULT-VALUE})")
@@ -169,37 +183,111 @@ final class QuickstartCommand implements Callable<Integer> {
     private int stream(SeqstreamConfig config, Topics topics, ModelRef ref) throws Exception {
         List<Session> sessions = readSessions();
         String bootstrap = config.string(Setting.BOOTSTRAP_SERVERS);
-        try (LoadedModel model = ModelStore.local(config.modelStore()).load(ref);
-             KafkaConsumer<byte[], byte[]> consumer = outputConsumer(bootstrap, config.kafkaOverrides());
-             KafkaProducer<String, String> producer = producer(bootstrap, config.kafkaOverrides())) {
-            List<TopicPartition> outputs = partitionsOf(consumer, topics.scores().name(), topics.summaries().name(),
-                    topics.deadLetter().name());
-            consumer.assign(outputs);
-            consumer.seekToEnd(outputs);
-            outputs.forEach(consumer::position);
-            SeqstreamConfig appConfig = config.with(Setting.MODEL_NAME, ref.name())
-                    .with(Setting.MODEL_VERSION, ref.version().orElseThrow());
-            try (ScoringApp app = ScoringApp.start(appConfig, model, new SimpleMeterRegistry())) {
-                if (!app.awaitRunning(Duration.ofSeconds(60))) {
-                    throw new IllegalStateException("The scoring application did not start: " + app.fatalError());
+        Path served = Files.createDirectories(Path.of(".seqstream", "quickstart"))
+                .resolve("served-" + System.currentTimeMillis()).toAbsolutePath();
+        SeqstreamConfig appConfig = config.with(Setting.MODEL_NAME, ref.name())
+                .with(Setting.MODEL_VERSION, ref.version().orElseThrow())
+                .with(Setting.MODEL_DIR, served.toString())
+                .with(Setting.MODEL_WATCH_MS, "200");
+        ModelStore store = Clients.store(appConfig);
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        Path heldOut = heldOutSessions(sessions);
+        try {
+            // The served version goes through the same loop as every later one: published on the models topic,
+            // verified and activated by the sidecar's loop (in-process here), served from its directory.
+            publish(appConfig, ref, heldOut, true);
+            try (Sidecar sidecar = Sidecar.start(Clients.kafka(appConfig), appConfig.string(Setting.MODELS_TOPIC),
+                    ref.name(), store, served, appConfig.integer(Setting.SIDECAR_KEEP_VERSIONS), registry);
+                 KafkaConsumer<byte[], byte[]> consumer = outputConsumer(bootstrap, config.kafkaOverrides());
+                 KafkaProducer<String, String> producer = producer(bootstrap, config.kafkaOverrides())) {
+                awaitActivation(sidecar, ref);
+                List<TopicPartition> outputs = partitionsOf(consumer, topics.scores().name(),
+                        topics.summaries().name(), topics.deadLetter().name());
+                consumer.assign(outputs);
+                consumer.seekToEnd(outputs);
+                outputs.forEach(consumer::position);
+                try (ServedModels models = ServedModels.open(appConfig, store, served, Duration.ZERO);
+                     ScoringApp app = ScoringApp.start(appConfig, models.served(), null, registry)) {
+                    models.startWatching(new SeqstreamMetrics(registry), Duration.ofMillis(200));
+                    if (!app.awaitRunning(Duration.ofSeconds(60))) {
+                        throw new IllegalStateException("The scoring application did not start: " + app.fatalError());
+                    }
+                    out.printf("Scoring with %s; publishing %s to topic '%s'%n%n", models.served().current().label(),
+                            events == null ? "events until Ctrl-C" : events + " events", topics.events().name());
+                    out.flush();
+                    Run run = new Run(sessions, ref, topics, appConfig, heldOut);
+                    Thread shutdown = new Thread(run::stop);
+                    Runtime.getRuntime().addShutdownHook(shutdown);
+                    run.publishBadRecords(producer);
+                    return run.go(producer, consumer, app);
                 }
-                out.printf("Scoring with %s; publishing %s to topic '%s'%n%n", model.label(),
-                        events == null ? "events until Ctrl-C" : events + " events", topics.events().name());
-                out.flush();
-                Run run = new Run(sessions, model.label(), topics);
-                Thread shutdown = new Thread(run::stop);
-                Runtime.getRuntime().addShutdownHook(shutdown);
-                run.publishBadRecords(producer);
-                return run.go(producer, consumer, app);
             }
+        } finally {
+            Files.deleteIfExists(heldOut);
+            deleteRecursively(served);
+        }
+    }
+
+    /** The labelled-normal streamed sessions, as a held-out file for the evaluation gate (never trained on). */
+    private static Path heldOutSessions(List<Session> sessions) throws IOException {
+        Path file = Files.createTempFile("seqstream-quickstart-heldout", ".txt");
+        Files.write(file, sessions.stream().filter(s -> s.label().equals("normal"))
+                .map(s -> String.join(" ", s.keys())).toList(), StandardCharsets.UTF_8);
+        return file;
+    }
+
+    /**
+     * Runs {@code seqstream publish} for a stored version: the evaluation gate against the active version on the
+     * held-out sessions, then the announcement. Returns whether it was announced; prints what publish said.
+     */
+    private boolean publish(SeqstreamConfig config, ModelRef ref, Path heldOut, boolean quietly) {
+        java.io.StringWriter said = new java.io.StringWriter();
+        java.io.StringWriter complained = new java.io.StringWriter();
+        picocli.CommandLine cli = SeqstreamCli.commandLine();
+        cli.setOut(new PrintWriter(said, true));
+        cli.setErr(new PrintWriter(complained, true));
+        List<String> args = new ArrayList<>(List.of("publish", ref.name(), ref.version().orElseThrow(),
+                "--eval-file", heldOut.toString(), "--bootstrap-servers", config.string(Setting.BOOTSTRAP_SERVERS),
+                "--store", config.modelStoreUri()));
+        config.asMap().forEach((key, value) -> {
+            if (key.startsWith(SeqstreamConfig.KAFKA_PREFIX) || key.startsWith("model.store.s3.")
+                    || key.startsWith("publish.") || key.equals(Setting.MODELS_TOPIC.key())) {
+                args.add("-D");
+                args.add(key + "=" + value);
+            }
+        });
+        int exit = cli.execute(args.toArray(String[]::new));
+        if (!quietly || exit != 0) {
+            for (String line : (said + complained.toString()).split("\\R")) {
+                if (!line.isBlank()) {
+                    out.println("    " + line);
+                }
+            }
+            out.flush();
+        }
+        return exit == 0;
+    }
+
+    private void awaitActivation(Sidecar sidecar, ModelRef ref) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (!sidecar.isCaughtUp() || !ref.version().orElseThrow().equals(sidecar.status().activeVersion())) {
+            if (System.nanoTime() > deadline || (!sidecar.isRunning() && sidecar.failure() != null)) {
+                throw new IllegalStateException("The sidecar loop did not activate " + ref + ": " + sidecar.status());
+            }
+            Thread.sleep(50);
         }
     }
 
     /** One quickstart run: what was published, what came back. */
     private final class Run {
         private final List<Session> sessions;
-        private final String modelLabel;
+        private final ModelRef served;
         private final Topics topics;
+        private final SeqstreamConfig config;
+        private final Path heldOut;
+        /** The next version, trained and published while the stream runs; null until the swap starts. */
+        private volatile java.util.concurrent.CompletableFuture<ModelRef> next;
+        private final List<String> versionsSeen = new ArrayList<>();
         private final Random random = new Random(42);
         private final String runTag = Long.toString(System.currentTimeMillis() % 46_656, 36);
         private final Map<String, String> labels = new HashMap<>();
@@ -214,10 +302,70 @@ final class QuickstartCommand implements Callable<Integer> {
         private long firstPublishNanos;
         private long lastScoreNanos;
 
-        Run(List<Session> sessions, String modelLabel, Topics topics) {
+        Run(List<Session> sessions, ModelRef served, Topics topics, SeqstreamConfig config, Path heldOut) {
             this.sessions = sessions;
-            this.modelLabel = modelLabel;
+            this.served = served;
             this.topics = topics;
+            this.config = config;
+            this.heldOut = heldOut;
+            this.versionsSeen.add(served.toString());
+        }
+
+        /** Events after which the next version starts training, or -1 for no swap. */
+        private long swapAt() {
+            if (!swap) {
+                return -1;
+            }
+            return swapAfter != null ? swapAfter : events != null ? Math.max(1, events / 3) : 150;
+        }
+
+        /** True while the next version trains and waits for its swap: the stream slows down but keeps going. */
+        private boolean swapping() {
+            java.util.concurrent.CompletableFuture<ModelRef> pending = next;
+            if (pending == null) {
+                return false;
+            }
+            if (!pending.isDone()) {
+                return true;
+            }
+            ModelRef published = pending.getNow(null);
+            return published != null && !versionsSeen.contains(published.toString());
+        }
+
+        /** Trains the next version from the served one on the bundled sample, then publishes it through the gate. */
+        private void startSwap() {
+            out.println(Ansi.AUTO.string("@|bold ── training the next version of " + served.name() + " from "
+                    + served + " (warm start) while the stream runs ──|@"));
+            out.flush();
+            next = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try {
+                    Path data = Files.createTempFile("seqstream-quickstart", ".txt");
+                    try (InputStream in = resource("hdfs-train.txt")) {
+                        Files.copy(in, data, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                        TrainingConfig retrain = TrainingConfig.quickstart(data, served.name()).toBuilder()
+                                .parentVersion(served.version().orElseThrow()).learningRate(0.005).maxEpochs(3).build();
+                        var result = Trainer.train(retrain, Clients.store(config),
+                                new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
+                        ModelRef trained = result.manifest().ref();
+                        out.printf(Locale.ROOT, "── trained %s from %s: validation perplexity %.2f; publishing it"
+                                        + " through the evaluation gate ──%n", trained, served,
+                                result.manifest().metrics().getOrDefault(Trainer.METRIC_VALIDATION_PERPLEXITY,
+                                        Double.NaN));
+                        out.flush();
+                        if (!publish(config, trained, heldOut, false)) {
+                            out.println("── the gate refused " + trained + ": the stream goes on with " + served
+                                    + " ──");
+                            return null;
+                        }
+                        return trained;
+                    } finally {
+                        Files.deleteIfExists(data);
+                    }
+                } catch (Exception e) {
+                    out.println("── training the next version failed: " + e + " ──");
+                    return null;
+                }
+            });
         }
 
         void stop() {
@@ -255,15 +403,19 @@ final class QuickstartCommand implements Callable<Integer> {
                     if (last) {
                         active.remove(c);
                     }
-                    if (perSecond > 0) {
+                    if (published == swapAt()) {
+                        startSwap();
+                    }
+                    double pace = swapping() ? Math.min(perSecond > 0 ? perSecond : SWAP_RATE, SWAP_RATE) : perSecond;
+                    if (pace > 0) {
                         producer.flush();
-                        Thread.sleep((long) (1000 / perSecond));
+                        Thread.sleep((long) (1000 / pace));
                     }
                 } else {
                     producer.flush();
                 }
                 drain(consumer, published < target ? Duration.ZERO : Duration.ofMillis(200));
-                if (published >= target && scored >= published && deadLettered >= badPublished) {
+                if (published >= target && scored >= published && deadLettered >= badPublished && !swapping()) {
                     break;
                 }
                 if (events != null && System.nanoTime() > deadline) {
@@ -295,6 +447,12 @@ final class QuickstartCommand implements Callable<Integer> {
         }
 
         private void onScore(Score s) {
+            String model = s.getModel().toString();
+            if (!versionsSeen.contains(model)) {
+                versionsSeen.add(model);
+                out.println(Ansi.AUTO.string("@|bold,green ── " + model + " swapped in live: the scores from here on"
+                        + " name it, each key's context replayed into it; nothing dropped or scored twice ──|@"));
+            }
             if (!s.getToken().equals(io.seqstream.model.Vocabulary.END)) {
                 scored++;
                 lastScoreNanos = System.nanoTime();
@@ -308,8 +466,9 @@ final class QuickstartCommand implements Callable<Integer> {
             String top = s.getPredictions().stream().limit(3)
                     .map(p -> String.format(Locale.ROOT, "%s:%.2f", p.getToken(), p.getProbability()))
                     .collect(Collectors.joining(" "));
-            String line = String.format(Locale.ROOT, "%-14s #%-3d %-6s p=%.3f  top3=[%s]", s.getKey(), s.getPosition(),
-                    s.getToken(), s.getProbability(), top);
+            String version = model.substring(model.indexOf('@'));
+            String line = String.format(Locale.ROOT, "%-14s %-3s #%-3d %-6s p=%.3f  top3=[%s]", s.getKey(), version,
+                    s.getPosition(), s.getToken(), s.getProbability(), top);
             out.println(s.getAnomaly() ? Ansi.AUTO.string(line + "  @|bold,red ANOMALY|@ (rank " + s.getRank() + ")")
                     : line);
         }
@@ -330,7 +489,7 @@ final class QuickstartCommand implements Callable<Integer> {
             double seconds = Math.max(1e-9, (lastScoreNanos - firstPublishNanos) / 1e9);
             out.println();
             out.printf(Locale.ROOT, "Summary: %d events scored, %d dead-lettered, %d anomalies, model %s, %.1f events/s%n",
-                    scored, deadLettered, anomalies, modelLabel, scored / seconds);
+                    scored, deadLettered, anomalies, String.join(" → ", versionsSeen), scored / seconds);
             for (String label : List.of("normal", "abnormal")) {
                 long ended = endedByLabel.getOrDefault(label, 0L);
                 if (ended > 0) {
