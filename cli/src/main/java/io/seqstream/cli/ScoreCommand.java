@@ -27,6 +27,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -67,6 +68,13 @@ final class ScoreCommand implements Callable<Integer> {
     }
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    /**
+     * Loggers whose WARNs say nothing to a user of this command: the in-process state directory lies in the OS
+     * temporary directory on purpose (it lives as long as the command), and every refused line is reported once on
+     * standard error by this command already.
+     */
+    private static final List<String> KNOWN_NOISE = List.of(
+            "org.apache.kafka.streams.processor.internals.StateDirectory", "io.seqstream.app.topology.ParseProcessor");
 
     @Option(names = "--model", paramLabel = "NAME[@VERSION]", description = "Model to score with (default: latest version)")
     String model;
@@ -110,7 +118,8 @@ final class ScoreCommand implements Callable<Integer> {
         err = spec.commandLine().getErr();
         SeqstreamConfig config = resolve();
         ModelRef ref = config.modelRef();
-        try (LoadedModel loaded = Clients.store(config).load(ref);
+        try (QuietLoggers quiet = QuietLoggers.quiet(KNOWN_NOISE);
+             LoadedModel loaded = Clients.store(config).load(ref);
              InputStream in = open(input);
              OfflineTopology topology = OfflineTopology.start(config.with(Setting.INPUT_FORMAT, "json"), loaded)) {
             LineFormat lineFormat = format != null ? format
@@ -309,6 +318,27 @@ final class ScoreCommand implements Callable<Integer> {
             byte[] bytes = buffer.toByteArray();
             int n = bytes.length;
             return n > 0 && bytes[n - 1] == '\r' ? java.util.Arrays.copyOf(bytes, n - 1) : bytes;
+        }
+    }
+
+    /** Raises the level of some loggers to ERROR while open, when the binding is Logback (the CLI's). */
+    private static final class QuietLoggers implements AutoCloseable {
+        private final Map<ch.qos.logback.classic.Logger, ch.qos.logback.classic.Level> previous = new LinkedHashMap<>();
+
+        static QuietLoggers quiet(List<String> names) {
+            QuietLoggers quiet = new QuietLoggers();
+            for (String name : names) {
+                if (org.slf4j.LoggerFactory.getLogger(name) instanceof ch.qos.logback.classic.Logger logger) {
+                    quiet.previous.put(logger, logger.getLevel());
+                    logger.setLevel(ch.qos.logback.classic.Level.ERROR);
+                }
+            }
+            return quiet;
+        }
+
+        @Override
+        public void close() {
+            previous.forEach(ch.qos.logback.classic.Logger::setLevel);
         }
     }
 }
