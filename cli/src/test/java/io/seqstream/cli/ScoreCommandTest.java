@@ -13,11 +13,13 @@ import io.seqstream.app.topology.ScoringTopology;
 import io.seqstream.app.topology.Topics;
 import io.seqstream.model.LoadedModel;
 import io.seqstream.model.Vocabulary;
+import io.seqstream.model.VocabularyKind;
 import io.seqstream.schemas.SchemaJson;
 import io.seqstream.schemas.v1.Score;
 import io.seqstream.schemas.v1.SequenceSummary;
 import io.seqstream.schemas.v1.SummaryReason;
 import io.seqstream.testing.OfflineReference;
+import io.seqstream.testing.RandomModels;
 import io.seqstream.testing.TestModels;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
@@ -44,6 +46,7 @@ import picocli.CommandLine;
  * sequence run through the network offline.
  */
 class ScoreCommandTest {
+    private static final InputStream INITIAL_STDIN = System.in;
     private final StringWriter out = new StringWriter();
     private final StringWriter err = new StringWriter();
     private final LoadedModel model = TestModels.hdfs();
@@ -66,12 +69,11 @@ class ScoreCommandTest {
     }
 
     private int runWithStdin(String stdin, String... args) {
-        InputStream original = System.in;
         System.setIn(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)));
         try {
             return run(args);
         } finally {
-            System.setIn(original);
+            System.setIn(INITIAL_STDIN);
         }
     }
 
@@ -290,6 +292,30 @@ class ScoreCommandTest {
 
         Map<String, List<String>> byKey = Map.of("line-1", session);
         assertScoresEqual(printedJson(), topologyScores(byKey), byKey);
+    }
+
+    @Test
+    void shouldScoreTextLinesOfACharModelCharacterByCharacterByDefault() throws Exception {
+        Path store = dir.resolve("store");
+        List<String> tokens = new ArrayList<>(Vocabulary.RESERVED);
+        tokens.addAll(List.of("a", "b", "c", " "));
+        try (LoadedModel chars = RandomModels.withVocabulary(store, "chars",
+                new Vocabulary(VocabularyKind.CHAR, false, tokens), 4, 8, 1, 7)) {
+            System.setIn(new ByteArrayInputStream(utf8("ab c\n")));
+            try {
+                assertThat(execute("score", "--store", store.toString(), "--model", "chars", "--json")).isZero();
+            } finally {
+                System.setIn(INITIAL_STDIN);
+            }
+            List<Score> scores = printedJson().scores().get("line-1");
+            assertThat(scores).extracting(s -> s.getToken().toString()).containsExactly("a", "b", " ", "c",
+                    Vocabulary.END);
+            float[][] offline = OfflineReference.distributions(chars, List.of("a", "b", " ", "c"));
+            for (int i = 0; i < scores.size(); i++) {
+                assertThat(scores.get(i).getProbability()).isCloseTo(offline[i][scores.get(i).getTokenId()],
+                        within(1e-5));
+            }
+        }
     }
 
     @Test
