@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 /** The {@code seqstream} command line. */
 @Command(name = "seqstream", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Per-key LSTM scoring of Kafka streams.",
-        subcommands = {QuickstartCommand.class, RunCommand.class, TrainCommand.class, ModelsCommand.class,
+        subcommands = {QuickstartCommand.class, BrokerCommand.class, RunCommand.class, TrainCommand.class, ModelsCommand.class,
                 PublishCommand.class, RollbackCommand.class, SidecarCommand.class, CommandLine.HelpCommand.class})
 public final class SeqstreamCli {
 
