@@ -71,25 +71,29 @@ final class BrokerCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         quietBrokerLogs();
+        quietStartLine();
         EmbeddedKafkaCluster.Builder builder = EmbeddedKafkaCluster.builder().port(port);
-        if (data != null) {
-            builder.keepData(data.toAbsolutePath());
+        Path kept = data == null ? null : data.toAbsolutePath().normalize();
+        if (kept != null) {
+            builder.keepData(kept);
         }
         Thread hook = new Thread(this::stopFromShutdownHook, "seqstream-broker-shutdown");
-        try (EmbeddedKafkaCluster broker = builder.start()) {
-            Runtime.getRuntime().addShutdownHook(hook);
-            printReady(out, broker);
-            awaitStopRequest();
-            out.println("Stopping the broker...");
+        try {
+            try (EmbeddedKafkaCluster broker = builder.start()) {
+                Runtime.getRuntime().addShutdownHook(hook);
+                printReady(out, broker);
+                awaitStopRequest();
+                out.println("Stopping the broker...");
+                out.flush();
+            }
+            out.println(kept != null ? "Broker stopped; its data stays in " + kept
+                    : "Broker stopped; its temporary data is deleted.");
             out.flush();
+            return 0;
         } finally {
-            stopped.countDown();
             removeQuietly(hook);
+            stopped.countDown();
         }
-        out.println(data != null ? "Broker stopped; its data stays in " + data.toAbsolutePath()
-                : "Broker stopped; its temporary data is deleted.");
-        out.flush();
-        return 0;
     }
 
     /** Asks a running command to stop its broker and return 0, as Ctrl-C does. Idempotent. */
@@ -189,5 +193,10 @@ final class BrokerCommand implements Callable<Integer> {
         for (String name : BROKER_LOGGERS) {
             ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger(name)).setLevel(Level.OFF);
         }
+    }
+
+    /** This command prints what {@link EmbeddedKafkaCluster}'s INFO line says; its warnings still show. */
+    private static void quietStartLine() {
+        ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger(EmbeddedKafkaCluster.class)).setLevel(Level.WARN);
     }
 }

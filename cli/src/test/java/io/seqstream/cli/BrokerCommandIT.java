@@ -71,7 +71,7 @@ class BrokerCommandIT {
             produce(bootstrap, "tokens", "blk_42", "5");
             assertThat(consumeAll(bootstrap, "tokens", 1)).extracting(ConsumerRecord::value).containsExactly("5");
             assertThat(first.stop()).isZero();
-            assertThat(first.output()).contains("Broker stopped; its data stays in " + data.toAbsolutePath());
+            assertThat(first.output()).contains("Broker stopped; its data stays in " + data.toAbsolutePath().normalize());
         }
         assertThat(warningsAndErrors()).as("a normal start and stop logs no WARN or ERROR").isEmpty();
 
