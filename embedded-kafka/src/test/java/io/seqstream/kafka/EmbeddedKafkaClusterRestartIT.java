@@ -49,7 +49,7 @@ class EmbeddedKafkaClusterRestartIT {
             }
         }
 
-        // run 2: the same directory and port
+        // run 2: the same directory and port; 5 more records in a transaction
         try (EmbeddedKafkaCluster second = EmbeddedKafkaCluster.builder().keepData(data).port(port).start()) {
             assertThat(second.restarted()).isTrue();
             assertThat(second.clusterId()).isEqualTo(clusterId);
@@ -61,9 +61,12 @@ class EmbeddedKafkaClusterRestartIT {
                 assertThat(admin.listConsumerGroupOffsets("reader").partitionsToOffsetAndMetadata().get())
                         .containsEntry(partition, new OffsetAndMetadata(7));
             }
+            inTransaction(second.bootstrapServers(), true, producer -> IntStream.range(20, 25)
+                    .forEach(i -> producer.send(new ProducerRecord<>("kept", "k" + i, "v" + i))));
             assertThat(readAll(second.bootstrapServers(), "kept", IsolationLevel.READ_COMMITTED))
+                    .as("the records of run 1 and a transaction of run 2")
                     .extracting(ConsumerRecord::value)
-                    .containsExactlyInAnyOrderElementsOf(IntStream.range(0, 20).mapToObj(i -> "v" + i).toList());
+                    .containsExactlyInAnyOrderElementsOf(IntStream.range(0, 25).mapToObj(i -> "v" + i).toList());
         }
         assertThat(data).isNotEmptyDirectory();
     }
