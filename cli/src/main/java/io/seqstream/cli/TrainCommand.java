@@ -368,8 +368,9 @@ public final class TrainCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "  training data         %s (%d sequences, %d tokens)%n",
                 result.manifest().trainingData().source(), result.manifest().trainingData().sequences(),
                 result.manifest().trainingData().tokens());
-        out.printf(Locale.ROOT, "  loss plot             %s%n", result.plot());
-        out.printf(Locale.ROOT, "  model directory       %s%n", result.versionDir());
+        out.printf(Locale.ROOT, "  loss plot             %s%n", result.plot().map(Path::toString).orElse(result.plotUri()));
+        out.printf(Locale.ROOT, "  model                 %s%n",
+                result.versionDir().map(Path::toString).orElse(result.versionUri()));
         out.flush();
     }
 
