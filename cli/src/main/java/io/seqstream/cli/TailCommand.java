@@ -29,6 +29,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import picocli.CommandLine.Command;
@@ -123,7 +124,7 @@ final class TailCommand implements Callable<Integer> {
         }, "seqstream-tail-shutdown");
         try (reader) {
             Runtime.getRuntime().addShutdownHook(shutdown);
-            return reader.run(limit);
+            return reader.run();
         } finally {
             closed.countDown();
             try {
@@ -146,8 +147,10 @@ final class TailCommand implements Callable<Integer> {
     /** The consumer loop for one topic. */
     private final class Reader implements AutoCloseable {
         private static final Duration POLL = Duration.ofMillis(500);
+        private static final Duration METADATA_WAIT = Duration.ofSeconds(10);
         private static final int MAX_REASON = 160;
 
+        private final String bootstrapServers;
         private final String topicName;
         private final Class<? extends SpecificRecord> type;
         private final long deadlineNanos;
@@ -157,8 +160,10 @@ final class TailCommand implements Callable<Integer> {
         private final Ansi ansi = spec.commandLine().getColorScheme().ansi();
         private final ObjectMapper mapper = SchemaJson.newObjectMapper();
         private long printed;
+        private boolean answered;
 
         Reader(SeqstreamConfig config, String topicName, Class<? extends SpecificRecord> type, long deadlineNanos) {
+            this.bootstrapServers = config.string(Setting.BOOTSTRAP_SERVERS);
             this.topicName = topicName;
             this.type = type;
             this.deadlineNanos = deadlineNanos;
@@ -169,11 +174,16 @@ final class TailCommand implements Callable<Integer> {
             consumer.wakeup();
         }
 
-        int run(Duration limit) throws InterruptedException {
+        int run() throws InterruptedException {
             try {
                 List<TopicPartition> partitions = awaitPartitions();
                 if (partitions.isEmpty()) {
-                    return timedOut(limit);
+                    if (!answered && stopRequested.getCount() > 0) {
+                        err.println(ansi.string("@|red tail: no answer from Kafka|@") + " at " + bootstrapServers
+                                + " within " + timeout);
+                        return 1;
+                    }
+                    return timedOut();
                 }
                 consumer.assign(partitions);
                 if (fromBeginning) {
@@ -193,7 +203,7 @@ final class TailCommand implements Callable<Integer> {
                     }
                     long left = deadlineNanos - System.nanoTime();
                     if (left <= 0) {
-                        return timedOut(limit);
+                        return timedOut();
                     }
                     for (ConsumerRecord<byte[], byte[]> r : consumer.poll(POLL.compareTo(Duration.ofNanos(left)) < 0
                             ? POLL : Duration.ofNanos(left))) {
@@ -218,20 +228,35 @@ final class TailCommand implements Callable<Integer> {
             }
         }
 
-        /** The topic's partitions, once it exists: waits for it (it appears when seqstream run first starts). */
+        /**
+         * The topic's partitions, once the cluster answers and the topic exists: waits for both (the topics appear
+         * when {@code seqstream run} first starts). Empty when stopped or out of time first.
+         */
         private List<TopicPartition> awaitPartitions() throws InterruptedException {
-            boolean told = false;
+            boolean toldMissing = false;
+            boolean toldUnreachable = false;
             while (true) {
-                List<PartitionInfo> infos = consumer.partitionsFor(topicName);
-                if (infos != null && !infos.isEmpty()) {
-                    return infos.stream().map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-                }
-                if (!told) {
-                    err.println("Waiting for topic '" + topicName + "' to exist...");
-                    err.flush();
-                    told = true;
-                }
                 long left = deadlineNanos - System.nanoTime();
+                try {
+                    List<PartitionInfo> infos = consumer.partitionsFor(topicName,
+                            Duration.ofNanos(Math.max(1, Math.min(left, METADATA_WAIT.toNanos()))));
+                    answered = true;
+                    if (infos != null && !infos.isEmpty()) {
+                        return infos.stream().map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+                    }
+                    if (!toldMissing) {
+                        err.println("Waiting for topic '" + topicName + "' to exist...");
+                        err.flush();
+                        toldMissing = true;
+                    }
+                } catch (TimeoutException e) {
+                    if (!toldUnreachable) {
+                        err.println("No answer from Kafka at " + bootstrapServers + " yet; still trying...");
+                        err.flush();
+                        toldUnreachable = true;
+                    }
+                }
+                left = deadlineNanos - System.nanoTime();
                 if (left <= 0
                         || stopRequested.await(Math.min(left, TimeUnit.SECONDS.toNanos(1)), TimeUnit.NANOSECONDS)) {
                     return List.of();
@@ -248,7 +273,7 @@ final class TailCommand implements Callable<Integer> {
             return true;
         }
 
-        private int timedOut(Duration limit) {
+        private int timedOut() {
             if (stopRequested.getCount() == 0) {
                 return 0;
             }
@@ -324,6 +349,7 @@ final class TailCommand implements Callable<Integer> {
                 props.put(k.substring(CONSUMER_PREFIX.length()), v); // as Kafka Streams reads consumer.*
             }
         });
+        props.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "seqstream-tail");
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         props.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
