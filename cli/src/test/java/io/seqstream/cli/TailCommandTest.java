@@ -7,7 +7,7 @@ import java.io.StringWriter;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
-/** Usage errors of {@code seqstream tail}, found before it connects to anything. */
+/** {@code seqstream tail} without a broker: usage errors, found before it connects, and no cluster at all. */
 class TailCommandTest {
     private final StringWriter out = new StringWriter();
     private final StringWriter err = new StringWriter();
@@ -37,6 +37,13 @@ class TailCommandTest {
     void shouldRejectAnUnknownSetting() {
         assertThat(run("tail", "-D", "no.such.setting=1", "--bootstrap-servers", "localhost:1")).isEqualTo(2);
         assertThat(err.toString()).contains("Unknown setting 'no.such.setting'");
+    }
+
+    @Test
+    void shouldExitOneWhenNoClusterAnswersWithinTheTimeout() {
+        assertThat(run("tail", "--bootstrap-servers", "localhost:1", "--timeout", "2s")).isEqualTo(1);
+        assertThat(err.toString()).contains("no answer from Kafka at localhost:1 within 2s");
+        assertThat(out.toString()).isEmpty();
     }
 
     @Test
