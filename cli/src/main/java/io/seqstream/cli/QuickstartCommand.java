@@ -6,6 +6,7 @@ import io.seqstream.app.TopicAdmin;
 import io.seqstream.app.config.SeqstreamConfig;
 import io.seqstream.app.config.Setting;
 import io.seqstream.app.metrics.SeqstreamMetrics;
+import io.seqstream.app.model.ActiveModel;
 import io.seqstream.app.model.ServedModels;
 import io.seqstream.app.topology.DeadLetters;
 import io.seqstream.app.topology.Topics;
@@ -61,6 +62,9 @@ final class QuickstartCommand implements Callable<Integer> {
     private static final int CONCURRENT_SESSIONS = 8;
     /** Events per second while the next version trains, so that the stream visibly goes on meanwhile. */
     private static final double SWAP_RATE = 20;
+    /** Events kept back until a pending swap happens (at most {@link #SWAP_WAIT}). */
+    private static final int SWAP_RESERVE = 30;
+    private static final Duration SWAP_WAIT = Duration.ofSeconds(60);
 
     @Mixin
     ConfigOptions options;
@@ -214,7 +218,7 @@ final class QuickstartCommand implements Callable<Integer> {
                     out.printf("Scoring with %s; publishing %s to topic '%s'%n%n", models.served().current().label(),
                             events == null ? "events until Ctrl-C" : events + " events", topics.events().name());
                     out.flush();
-                    Run run = new Run(sessions, ref, topics, appConfig, heldOut);
+                    Run run = new Run(sessions, ref, topics, appConfig, heldOut, models.served());
                     Thread shutdown = new Thread(run::stop);
                     Runtime.getRuntime().addShutdownHook(shutdown);
                     run.publishBadRecords(producer);
@@ -287,6 +291,9 @@ final class QuickstartCommand implements Callable<Integer> {
         /** The next version, trained and published while the stream runs; null until the swap starts. */
         private volatile java.util.concurrent.CompletableFuture<ModelRef> next;
         private final List<String> versionsSeen = new ArrayList<>();
+        private final ActiveModel models;
+        private long announcedAt;
+        private boolean gaveUp;
         private final Random random = new Random(42);
         private final String runTag = Long.toString(System.currentTimeMillis() % 46_656, 36);
         private final Map<String, String> labels = new HashMap<>();
@@ -301,7 +308,9 @@ final class QuickstartCommand implements Callable<Integer> {
         private long firstPublishNanos;
         private long lastScoreNanos;
 
-        Run(List<Session> sessions, ModelRef served, Topics topics, SeqstreamConfig config, Path heldOut) {
+        Run(List<Session> sessions, ModelRef served, Topics topics, SeqstreamConfig config, Path heldOut,
+            ActiveModel models) {
+            this.models = models;
             this.sessions = sessions;
             this.served = served;
             this.topics = topics;
@@ -328,7 +337,20 @@ final class QuickstartCommand implements Callable<Integer> {
                 return true;
             }
             ModelRef published = pending.getNow(null);
-            return published != null && !versionsSeen.contains(published.toString());
+            if (published == null || published.toString().equals(models.current().label())) {
+                return false;
+            }
+            if (announcedAt == 0) {
+                announcedAt = System.nanoTime();
+            } else if (System.nanoTime() - announcedAt > SWAP_WAIT.toNanos()) {
+                if (!gaveUp) {
+                    out.println("── " + published + " was not swapped in within " + SWAP_WAIT.toSeconds()
+                            + " s (see the log): the stream goes on with " + models.current().label() + " ──");
+                    gaveUp = true;
+                }
+                return false;
+            }
+            return true;
         }
 
         /** Trains the next version from the served one on the bundled sample, then publishes it through the gate. */
@@ -387,7 +409,9 @@ final class QuickstartCommand implements Callable<Integer> {
             firstPublishNanos = System.nanoTime();
             long deadline = System.nanoTime() + Duration.ofSeconds(timeoutSeconds).toNanos();
             while (!stopped && app.fatalError() == null) {
-                if (published < target) {
+                // The last events wait for a pending swap, so that some are scored by the new version.
+                boolean holdBack = published >= target - SWAP_RESERVE && swapping();
+                if (published < target && !holdBack) {
                     while (active.size() < CONCURRENT_SESSIONS) {
                         Session s = sessions.get(nextSession++ % sessions.size());
                         String key = String.format("blk_%s-%03d", runTag, nextSession);
@@ -413,7 +437,7 @@ final class QuickstartCommand implements Callable<Integer> {
                 } else {
                     producer.flush();
                 }
-                drain(consumer, published < target ? Duration.ZERO : Duration.ofMillis(200));
+                drain(consumer, published < target && !holdBack ? Duration.ZERO : Duration.ofMillis(200));
                 if (published >= target && scored >= published && deadLettered >= badPublished && !swapping()) {
                     break;
                 }

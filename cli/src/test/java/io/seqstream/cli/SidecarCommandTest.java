@@ -41,8 +41,15 @@ class SidecarCommandTest {
 
     @Test
     void shouldPrintTheActiveVersionAndRejectionsWithReasons(@TempDir Path dir) throws Exception {
-        // hdfs-tiny@1 predates probes in manifests: the sidecar must refuse it, and status must say why
-        ModelStore store = TestModels.store();
+        // a version whose manifest predates probes: the sidecar must refuse it, and status must say why
+        ModelStore store = ModelStore.local(dir.resolve("store"));
+        TestModels.store().download(ModelRef.of(TestModels.HDFS, "1"), dir.resolve("store"), null);
+        Path manifest = dir.resolve("store").resolve(TestModels.HDFS).resolve("1").resolve(ModelStore.MANIFEST);
+        com.fasterxml.jackson.databind.node.ObjectNode json =
+                (com.fasterxml.jackson.databind.node.ObjectNode) ModelStore.json().readTree(manifest.toFile());
+        json.remove("probe");
+        ModelStore.json().writeValue(manifest.toFile(), json);
+        dir = dir.resolve("served");
         new ModelActivator(store, dir, TestModels.HDFS, 3, new SimpleMeterRegistry()).activate(
                 ModelAnnouncements.of(store, ModelRef.of(TestModels.HDFS, "1"), ModelAnnouncements.PUBLISH, false,
                         "passed: no active version"), 7);

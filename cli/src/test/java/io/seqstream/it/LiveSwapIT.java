@@ -84,21 +84,29 @@ class LiveSwapIT {
             ModelVersion old = models.served().current();
             assertThat(old.label()).isEqualTo(v1.label());
 
-            // t-0: every session streams one position at a time; v2 is activated once a third of them is scored
+            // t-0: a steady stream (one event every 5 ms, sessions interleaved) starts under v1
+            // t-1: once a third of the events is out, v2 is activated; the stream goes on to the end
             arrivals = new java.util.ArrayList<>(); // {partition, arrival ms}
-            announced = 0;
+            long[] swapTimes = new long[1];
+            java.util.concurrent.CompletableFuture<Void> producing = java.util.concurrent.CompletableFuture.runAsync(
+                    () -> streamSteadily(env, sessions, total / 3, () -> {
+                        swapTimes[0] = System.nanoTime();
+                        activate(source, served, v2.label());
+                    }));
             allSwitched = 0;
-            for (int position = 0; position < longest; position++) {
-                env.publishInterleaved(sessions, position, position + 1);
-                if (announced == 0 && position == longest / 3) {
-                    announced = System.nanoTime();
-                    activate(source, served, v2.label());
-                }
+            while (!producing.isDone() || arrivals.size() < total) {
                 drain(watch, 0, arrivals);
-                if (announced != 0 && allSwitched == 0 && old.retired().isDone()) {
+                if (swapTimes[0] != 0 && allSwitched == 0 && old.retired().isDone()) {
                     allSwitched = System.nanoTime();
                 }
+                if (producing.isCompletedExceptionally()) {
+                    producing.join();
+                }
+                if (producing.isDone() && arrivals.size() < total) {
+                    drain(watch, total - arrivals.size(), arrivals);
+                }
             }
+            announced = swapTimes[0];
             old.retired().get(30, TimeUnit.SECONDS);
             if (allSwitched == 0) {
                 allSwitched = System.nanoTime();
@@ -125,6 +133,33 @@ class LiveSwapIT {
                 batchDelayMs, commitMs);
         log.info(cost);
         System.out.println(cost);
+    }
+
+    /** Publishes every session's events interleaved, one every 5 ms, running {@code swap} after {@code swapAt}. */
+    private static void streamSteadily(ItEnvironment env, Map<String, List<String>> sessions, int swapAt,
+                                       ThrowingRunnable swap) {
+        int longest = sessions.values().stream().mapToInt(List::size).max().orElseThrow();
+        int sent = 0;
+        try (var producer = env.producer()) {
+            for (int t = 0; t < longest; t++) {
+                for (Map.Entry<String, List<String>> s : sessions.entrySet()) {
+                    if (t < s.getValue().size()) {
+                        env.send(producer, s.getKey(), "{\"token\":\"" + s.getValue().get(t) + "\"}");
+                        producer.flush();
+                        if (++sent == swapAt) {
+                            swap.run();
+                        }
+                        Thread.sleep(5);
+                    }
+                }
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    interface ThrowingRunnable {
+        void run() throws Exception;
     }
 
     /** Writes the served-models directory as the sidecar would: the version's files, then the pointer. */

@@ -3,13 +3,20 @@ package io.seqstream.kafka;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.Reader;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
@@ -40,9 +47,10 @@ import org.slf4j.LoggerFactory;
  * with its default features, as {@code kafka-storage format} would, and unstable APIs are off: clients see
  * the same protocol as on a real broker of this Kafka version.
  *
- * <p>It listens on a free port of {@code localhost} (PLAINTEXT, listener name {@code EXTERNAL}); see
- * {@link #bootstrapServers()}. Every start formats a fresh cluster. Close it to stop the broker and delete
- * its temporary data.
+ * <p>It listens on a free port of {@code localhost} (PLAINTEXT, listener name {@code EXTERNAL}), or on a
+ * {@linkplain Builder#port(int) fixed one}; see {@link #bootstrapServers()}. Every start formats a fresh
+ * cluster, unless {@link Builder#keepData(Path)} names the directory of one to reuse. Close it to stop the
+ * broker and delete its temporary data.
  *
  * <pre>{@code
  * try (EmbeddedKafkaCluster kafka = EmbeddedKafkaCluster.start()) {
@@ -80,17 +88,26 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
             "listeners", "advertised.listeners", "listener.security.protocol.map", "inter.broker.listener.name",
             "controller.listener.names", "controller.quorum.voters", "controller.quorum.bootstrap.servers");
 
+    /** The listener of a fixed {@link Builder#port(int) port}, beside the test kit's own listeners. */
+    static final String CLIENT_LISTENER = "CLIENT";
+
+    /** What a formatted node directory holds; its {@code cluster.id} is the cluster's. */
+    private static final String META_PROPERTIES = "meta.properties";
+
     private final KafkaClusterTestKit cluster;
     private final String bootstrapServers;
     private final Path dataDirectory;
     private final boolean ownsDataDirectory;
+    private final boolean restarted;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private EmbeddedKafkaCluster(KafkaClusterTestKit cluster, Path dataDirectory, boolean ownsDataDirectory) {
+    private EmbeddedKafkaCluster(KafkaClusterTestKit cluster, String bootstrapServers, Path dataDirectory,
+                                 boolean ownsDataDirectory, boolean restarted) {
         this.cluster = cluster;
-        this.bootstrapServers = cluster.bootstrapServers();
+        this.bootstrapServers = bootstrapServers;
         this.dataDirectory = dataDirectory;
         this.ownsDataDirectory = ownsDataDirectory;
+        this.restarted = restarted;
     }
 
     /** Starts a cluster with its data in a new temporary directory (under {@code java.io.tmpdir}), deleted on close. */
@@ -120,6 +137,19 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
     /** Where the broker keeps its metadata and logs. */
     public Path dataDirectory() {
         return dataDirectory;
+    }
+
+    /** The cluster id: new for a fresh cluster, the formatted one's for a {@linkplain Builder#keepData(Path) kept} one. */
+    public String clusterId() {
+        return cluster.nodes().clusterId();
+    }
+
+    /**
+     * Whether this start reused a cluster that an earlier start formatted in its {@linkplain Builder#keepData(Path)
+     * data directory} (its topics, records and committed offsets are there), rather than formatting a new one.
+     */
+    public boolean restarted() {
+        return restarted;
     }
 
     /**
@@ -160,6 +190,8 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
     public static final class Builder {
 
         private Path dataDirectory;
+        private boolean keepData;
+        private int port;
         private final Map<String, Object> brokerProperties = new LinkedHashMap<>();
 
         private Builder() {
@@ -168,10 +200,37 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
         /**
          * Keeps the broker's data under this directory instead of a temporary one, and leaves it there on
          * close (to inspect it after a quickstart, say). It is created if absent and must be empty: every
-         * start formats a new cluster.
+         * start formats a new cluster. {@link #keepData(Path)} reuses a cluster instead.
          */
         public Builder dataDirectory(Path dataDirectory) {
             this.dataDirectory = Objects.requireNonNull(dataDirectory, "dataDirectory");
+            this.keepData = false;
+            return this;
+        }
+
+        /**
+         * Keeps the cluster under this directory across restarts, like a real broker's {@code log.dirs}: the
+         * first start (on an absent or empty directory) formats a new cluster there; a later start on the
+         * same directory skips formatting and reuses it, with the same cluster id, topics, records and committed
+         * offsets. A non-empty directory that holds no formatted cluster is refused. Never deleted on close.
+         */
+        public Builder keepData(Path dataDirectory) {
+            this.dataDirectory = Objects.requireNonNull(dataDirectory, "dataDirectory");
+            this.keepData = true;
+            return this;
+        }
+
+        /**
+         * Listens for clients on this port of {@code localhost} (PLAINTEXT) and gives it as the bootstrap address,
+         * so that the address stays the same across restarts. 0, the default, takes a free port.
+         *
+         * @throws IllegalArgumentException for a port outside 0..65535
+         */
+        public Builder port(int port) {
+            if (port < 0 || port > 65_535) {
+                throw new IllegalArgumentException("Port " + port + " is not between 0 and 65535");
+            }
+            this.port = port;
             return this;
         }
 
@@ -179,7 +238,8 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
          * Sets a broker configuration property ({@code log.retention.ms}, {@code auto.create.topics.enable},
          * {@code num.partitions}, ...), overriding the single-node defaults. The node's identity, directories
          * and listeners ({@code process.roles}, {@code node.id}, {@code log.dirs}, {@code listeners}, the
-         * quorum voters, ...) are not settable: the broker always listens on a free port of localhost.
+         * quorum voters, ...) are not settable: the broker listens on localhost, on a free port unless
+         * {@link #port(int)} names one.
          *
          * @throws IllegalArgumentException for one of those
          */
@@ -201,18 +261,27 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
         /** Formats and starts the cluster and waits until the broker is ready. Takes a few seconds. */
         public EmbeddedKafkaCluster start() {
             long startNanos = System.nanoTime();
+            if (port != 0) {
+                requireFreePort(port);
+            }
             boolean ownsDataDirectory = dataDirectory == null;
-            Path directory = ownsDataDirectory ? newTemporaryDirectory() : prepareGivenDirectory(dataDirectory);
+            Path directory = ownsDataDirectory ? newTemporaryDirectory()
+                    : keepData ? prepareKeptDirectory(dataDirectory) : prepareGivenDirectory(dataDirectory);
+            Optional<String> existingClusterId = keepData ? formattedClusterId(directory) : Optional.empty();
             KafkaClusterTestKit cluster = null;
             try {
-                cluster = newTestKit(directory, ownsDataDirectory);
-                format(cluster);
+                cluster = newTestKit(directory, ownsDataDirectory, existingClusterId);
+                if (existingClusterId.isEmpty()) {
+                    format(cluster);
+                }
                 cluster.startup();
                 cluster.waitForReadyBrokers();
-                EmbeddedKafkaCluster started = new EmbeddedKafkaCluster(cluster, directory, ownsDataDirectory);
-                log.info("Kafka {} broker started at {} in {} ms (data in {})",
-                        AppInfoParser.getVersion(), started.bootstrapServers(),
-                        (System.nanoTime() - startNanos) / 1_000_000, directory);
+                String bootstrap = port == 0 ? cluster.bootstrapServers() : "localhost:" + port;
+                EmbeddedKafkaCluster started = new EmbeddedKafkaCluster(cluster, bootstrap, directory, ownsDataDirectory,
+                        existingClusterId.isPresent());
+                log.info("Kafka {} broker {} at {} in {} ms (cluster {}, data in {})",
+                        AppInfoParser.getVersion(), started.restarted() ? "restarted" : "started", bootstrap,
+                        (System.nanoTime() - startNanos) / 1_000_000, started.clusterId(), directory);
                 return started;
             } catch (Exception e) {
                 closeAfterFailedStart(cluster, e);
@@ -226,17 +295,38 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
             }
         }
 
-        private KafkaClusterTestKit newTestKit(Path directory, boolean deleteOnClose) throws Exception {
-            TestKitNodes nodes = new TestKitNodes.Builder(productionBootstrapMetadata())
+        private KafkaClusterTestKit newTestKit(Path directory, boolean deleteOnClose, Optional<String> clusterId)
+                throws Exception {
+            TestKitNodes.Builder nodesBuilder = new TestKitNodes.Builder(productionBootstrapMetadata())
                     .setCombined(true)
                     .setNumBrokerNodes(1)
                     .setNumControllerNodes(1)
-                    .setBaseDirectory(directory)
-                    .build();
+                    .setBaseDirectory(directory);
+            clusterId.ifPresent(nodesBuilder::setClusterId);
+            TestKitNodes nodes = nodesBuilder.build();
             KafkaClusterTestKit.Builder builder = new KafkaClusterTestKit.Builder(nodes).setDeleteOnClose(deleteOnClose);
             SINGLE_NODE_DEFAULTS.forEach(builder::setConfigProp);
             brokerProperties.forEach(builder::setConfigProp);
+            if (port != 0) {
+                clientListener(nodes).forEach(builder::setConfigProp);
+            }
             return builder.build();
+        }
+
+        /**
+         * A third listener, {@code CLIENT}, on the fixed port. The test kit pre-binds a socket on a free port for
+         * its own broker listener whatever the configured port, so the fixed port gets a listener of its own; a
+         * client that bootstraps through it is given its endpoint in metadata, hence this port again.
+         */
+        private Map<String, String> clientListener(TestKitNodes nodes) {
+            String broker = nodes.brokerListenerName().value();
+            String controller = nodes.controllerListenerName().value();
+            return Map.of(
+                    "listeners", broker + "://localhost:0," + controller + "://localhost:0,"
+                            + CLIENT_LISTENER + "://localhost:" + port,
+                    "listener.security.protocol.map", broker + ":" + nodes.brokerListenerProtocol().name + ","
+                            + controller + ":" + nodes.controllerListenerProtocol().name + ","
+                            + CLIENT_LISTENER + ":PLAINTEXT");
         }
 
         /**
@@ -292,6 +382,56 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
                 return directory;
             } catch (IOException e) {
                 throw new UncheckedIOException("Cannot use " + directory + " as the embedded Kafka data directory", e);
+            }
+        }
+
+        /** Fails early with a message a user can act on, instead of the broker's bind error deep in its startup. */
+        private static void requireFreePort(int port) {
+            try (ServerSocket socket = new ServerSocket()) {
+                socket.setReuseAddress(true);
+                socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+            } catch (IOException e) {
+                throw new IllegalArgumentException("Port " + port + " of localhost is in use (another Kafka broker?):"
+                        + " stop what listens there or choose another port", e);
+            }
+        }
+
+        /** An absent or empty directory (a new cluster), or one that holds a formatted cluster (reused). */
+        private static Path prepareKeptDirectory(Path directory) {
+            try {
+                Files.createDirectories(directory);
+                boolean empty;
+                try (Stream<Path> entries = Files.list(directory)) {
+                    empty = entries.findAny().isEmpty();
+                }
+                if (!empty && formattedClusterId(directory).isEmpty()) {
+                    throw new IllegalArgumentException("The embedded Kafka data directory " + directory
+                            + " is not empty and holds no Kafka cluster (no " + META_PROPERTIES
+                            + " in its node directories): delete it or choose another one");
+                }
+                return directory;
+            } catch (IOException e) {
+                throw new UncheckedIOException("Cannot use " + directory + " as the embedded Kafka data directory", e);
+            }
+        }
+
+        /** The {@code cluster.id} in a node directory's {@code meta.properties}, if an earlier start formatted one. */
+        private static Optional<String> formattedClusterId(Path directory) {
+            try (Stream<Path> nodes = Files.list(directory)) {
+                List<Path> metaFiles = nodes.map(node -> node.resolve(META_PROPERTIES)).filter(Files::isRegularFile).toList();
+                for (Path metaFile : metaFiles) {
+                    Properties meta = new Properties();
+                    try (Reader reader = Files.newBufferedReader(metaFile, StandardCharsets.UTF_8)) {
+                        meta.load(reader);
+                    }
+                    String clusterId = meta.getProperty("cluster.id");
+                    if (clusterId != null && !clusterId.isBlank()) {
+                        return Optional.of(clusterId.strip());
+                    }
+                }
+                return Optional.empty();
+            } catch (IOException e) {
+                throw new UncheckedIOException("Cannot read the Kafka metadata in " + directory, e);
             }
         }
 

@@ -23,6 +23,9 @@ public enum Setting {
     OUTPUT_FORMAT("output.format", "json", "Score and summary value format: json or avro (single-object encoding)"),
     INPUT_MAX_VALUE_BYTES("input.max-value-bytes", "65536", "Larger input values are dead-lettered as oversized"),
     INPUT_MAX_TOKENS("input.max-tokens", "4096", "Input records with more tokens are dead-lettered"),
+    INPUT_TEXT_RECORD_SEPARATOR("input.text.record-separator", "auto",
+            "With text input: what is scored between two records of one key (escapes \\n, \\t); auto = a newline for"
+                    + " char models whose vocabulary has one, nothing otherwise; none = nothing"),
     MODEL_STORE("model.store", "./models",
             "Model store: a directory, a file: URI, or s3://bucket/prefix for an S3-compatible object store"),
     MODEL_STORE_S3_ENDPOINT("model.store.s3.endpoint", "",

@@ -59,6 +59,10 @@ final class ScoringProcessor extends ContextualProcessor<String, ParsedEvent, St
     private final Map<String, KeyState> working = new HashMap<>();
     /** Work handed to the thread's round; its results wait here until this task applies them. */
     private List<KeyWork> taken;
+    /** Tokens scored between two records of one key ({@code input.text.record-separator}); empty for none. */
+    private List<String> separator = List.of();
+    /** Per key with pending events: whether its last pending event left its sequence open. */
+    private final Map<String, Boolean> openInPending = new HashMap<>();
 
     ScoringProcessor(ThreadBatcher.Registry batchers, ScoringOptions options, ScoringTopology.Outputs outputs,
                      SeqstreamMetrics metrics) {
@@ -79,6 +83,8 @@ final class ScoringProcessor extends ContextualProcessor<String, ParsedEvent, St
             pending.events().forEach(event -> loadState(event.key()));
         }
         batcher = batchers.join(this);
+        separator = options.separatorTokens(batcher.vocabulary());
+        pending.events().forEach(event -> openInPending.put(event.key(), !event.end()));
         if (options.batching()) {
             context.schedule(Duration.ofMillis(Math.max(1, options.maxBatchDelayMs() / 2)),
                     PunctuationType.WALL_CLOCK_TIME, this::flushIfDue);
@@ -93,13 +99,29 @@ final class ScoringProcessor extends ContextualProcessor<String, ParsedEvent, St
     public void process(Record<String, ParsedEvent> record) {
         applyComputed();
         RecordMetadata source = context().recordMetadata().orElseThrow();
-        pending.add(new PendingEvent(pending.nextSequence(), record.key(), record.value().tokens(), record.value().end(),
-                source.partition(), source.offset(), record.timestamp(), context().currentSystemTimeMs()));
         loadState(record.key());
+        List<String> tokens = record.value().tokens();
+        if (!separator.isEmpty() && continuesSequence(record.key())) {
+            tokens = new ArrayList<>(separator);
+            tokens.addAll(record.value().tokens());
+        }
+        pending.add(new PendingEvent(pending.nextSequence(), record.key(), tokens, record.value().end(),
+                source.partition(), source.offset(), record.timestamp(), context().currentSystemTimeMs()));
+        openInPending.put(record.key(), !record.value().end());
         if (!options.batching() || batcher.pendingSteps() >= options.maxBatchSize()) {
             batcher.computeRound();
             applyComputed();
         }
+    }
+
+    /** True if the key's sequence is open: an earlier record of it is pending or scored, and did not end it. */
+    private boolean continuesSequence(String key) {
+        Boolean open = openInPending.get(key);
+        if (open != null) {
+            return open;
+        }
+        KeyState state = working.get(key);
+        return state != null && state.tokens() > 0;
     }
 
     private void loadState(String key) {
@@ -169,6 +191,7 @@ final class ScoringProcessor extends ContextualProcessor<String, ParsedEvent, St
         }
         pending.clear();
         working.clear();
+        openInPending.clear();
         taken = null;
     }
 

@@ -52,6 +52,11 @@ final class ThreadBatcher {
         this.migrator = registry.newMigrator(engine);
     }
 
+    /** The vocabulary of the version this thread steps now. */
+    Vocabulary vocabulary() {
+        return version.model().vocabulary();
+    }
+
     /** The label of the version this thread steps now. */
     String modelLabel() {
         return engine.modelLabel();

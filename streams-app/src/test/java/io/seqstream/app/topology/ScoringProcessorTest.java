@@ -231,6 +231,41 @@ class ScoringProcessorTest {
         assertThat(last.getPosition()).as("positions carry on").isEqualTo(3L);
     }
 
+    @Test
+    void shouldScoreANewlineBetweenTwoTextRecordsOfOneKeyForACharModel() throws Exception {
+        List<String> chars = new ArrayList<>(io.seqstream.model.Vocabulary.RESERVED);
+        chars.addAll(List.of("a", "b", "c", "d", "\n", " "));
+        LoadedModel charModel = RandomModels.withVocabulary(tmp, "chars",
+                new io.seqstream.model.Vocabulary(io.seqstream.model.VocabularyKind.CHAR, false, chars), 4, 8, 1, 3L);
+        for (String setting : List.of("auto", "none", "\\t")) {
+            ScoringOptions options = options(Map.of(Setting.MAX_BATCH_DELAY_MS.key(), "0",
+                    Setting.INPUT_FORMAT.key(), "text", Setting.INPUT_TEXT_RECORD_SEPARATOR.key(), setting));
+            Task task = new Task(batchers(ActiveModel.of(charModel), options), options);
+
+            task.send("romeo", false, "a", "b");
+            task.send("romeo", false, "c", "d");
+            task.send("juliet", false, "c");
+
+            List<String> romeo = task.scores().stream().filter(s -> s.getKey().equals("romeo"))
+                    .map(s -> s.getToken().toString()).toList();
+            List<String> expected = switch (setting) {
+                case "auto" -> List.of("a", "b", "\n", "c", "d");
+                case "none" -> List.of("a", "b", "c", "d");
+                default -> List.of("a", "b", "\t", "c", "d"); // not in the vocabulary: scored as <unk>
+            };
+            assertThat(romeo).as("separator %s", setting).containsExactlyElementsOf(expected);
+            assertThat(task.scores().stream().filter(s -> s.getKey().equals("juliet")).map(s -> s.getToken().toString()))
+                    .as("a key's first record has nothing before it").containsExactly("c");
+            float[][] offline = OfflineReference.distributions(charModel, expected);
+            int lastIndex = expected.size() - 1;
+            Score last = task.scores().stream().filter(s -> s.getKey().equals("romeo")).toList().get(lastIndex);
+            assertThat(last.getProbability()).as("the last token, given what was scored before it")
+                    .isCloseTo(offline[lastIndex][last.getTokenId()], within(1e-5));
+            task.processor.close();
+            open.remove(task.processor);
+        }
+    }
+
     /** hdfs-tiny@2: the same vocabulary and shape as the test model, other (random) weights. */
     private LoadedModel retrained() throws Exception {
         ModelStore.local(TestModels.storeDir()).download(MODEL.manifest().ref(), tmp, null);
