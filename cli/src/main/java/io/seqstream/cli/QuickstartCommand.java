@@ -34,7 +34,6 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Random;
 import java.util.concurrent.Callable;
-import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -487,14 +486,7 @@ final class QuickstartCommand implements Callable<Integer> {
             if (quiet) {
                 return;
             }
-            String top = s.getPredictions().stream().limit(3)
-                    .map(p -> String.format(Locale.ROOT, "%s:%.2f", p.getToken(), p.getProbability()))
-                    .collect(Collectors.joining(" "));
-            String version = model.substring(model.indexOf('@'));
-            String line = String.format(Locale.ROOT, "%-14s %-3s #%-3d %-6s p=%.3f  top3=[%s]", s.getKey(), version,
-                    s.getPosition(), s.getToken(), s.getProbability(), top);
-            out.println(s.getAnomaly() ? Ansi.AUTO.string(line + "  @|bold,red ANOMALY|@ (rank " + s.getRank() + ")")
-                    : line);
+            out.println(ScoreLines.score(s, Ansi.AUTO));
         }
 
         private void onSummary(SequenceSummary s) {
@@ -504,8 +496,7 @@ final class QuickstartCommand implements Callable<Integer> {
                 flaggedByLabel.merge(label, 1L, Long::sum);
             }
             if (!quiet) {
-                out.printf(Locale.ROOT, "%-14s ended: %d tokens, perplexity %.2f, %d anomalous%n", s.getKey(),
-                        s.getTokens(), s.getPerplexity(), s.getAnomalies());
+                out.println(ScoreLines.summary(s, Ansi.AUTO));
             }
         }
 
