@@ -32,8 +32,27 @@ class QuickstartIT {
         cli.setOut(new PrintWriter(out, true));
         cli.setErr(new PrintWriter(err, true));
 
-        int exit = cli.execute("quickstart", "--events", "200", "--swap-after", "60", "--store",
-                dir.resolve("models").toString(), "--timeout", "240");
+        ch.qos.logback.classic.Logger root = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(
+                org.slf4j.Logger.ROOT_LOGGER_NAME);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logged =
+                new ch.qos.logback.core.read.ListAppender<>();
+        logged.start();
+        root.addAppender(logged);
+        int exit;
+        try {
+            exit = cli.execute("quickstart", "--events", "200", "--swap-after", "60", "--store",
+                    dir.resolve("models").toString(), "--timeout", "240");
+        } finally {
+            root.detachAppender(logged);
+        }
+        // A normal run logs no WARN or ERROR but the dead letters of the two malformed records it sends on purpose.
+        List<String> warnings = logged.list.stream()
+                .filter(e -> e.getLevel().isGreaterOrEqual(ch.qos.logback.classic.Level.WARN))
+                .filter(e -> !(e.getLoggerName().endsWith("ParseProcessor")
+                        && e.getFormattedMessage().startsWith("Dead-lettering")))
+                .map(e -> e.getLevel() + " " + e.getLoggerName() + ": " + e.getFormattedMessage())
+                .toList();
+        assertThat(warnings).as("WARN and ERROR lines of a normal quickstart").isEmpty();
 
         String printed = out.toString();
         assertThat(exit).as("exit code; stderr:%n%s%nstdout:%n%s", err, printed).isZero();
