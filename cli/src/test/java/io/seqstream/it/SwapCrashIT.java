@@ -40,6 +40,7 @@ class SwapCrashIT {
 
     @Test
     void shouldScoreEveryEventExactlyOnceWhenKilledBetweenActivationAndSwitch() throws Exception {
+        long started = System.nanoTime();
         long seed = System.nanoTime();
         log.info("SwapCrashIT seed {}", seed);
         Random random = new Random(seed);
@@ -80,7 +81,9 @@ class SwapCrashIT {
         try (ScoringProcess second = ScoringProcess.start(env.config, dir, "run-2")) {
             env.publishInterleaved(sessions, 8, Integer.MAX_VALUE);
             awaitScores(env, total, true, second);
+            log.info("All {} events scored; stopping the restarted process", total);
         }
+        log.info("The restarted process stopped");
 
         List<Score> scores = env.readScores(total, TIMEOUT);
         assertThat(scores).as("one committed score per event (seed %d, kill after %d ms)", seed, killAfterMs)
@@ -90,6 +93,7 @@ class SwapCrashIT {
         scores.forEach(s -> lastModel.put(s.getKey().toString(), s.getModel().toString()));
         assertThat(lastModel).as("the version of each key's last score").hasSize(sessions.size())
                 .allSatisfy((key, model) -> assertThat(model).as(key).isEqualTo(v2.label()));
+        log.info("SwapCrashIT took {} s", (System.nanoTime() - started) / 1_000_000_000);
     }
 
     /** Waits until {@code count} scores are on the topic, failing early with the log if the process died. */
