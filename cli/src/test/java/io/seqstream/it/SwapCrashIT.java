@@ -15,6 +15,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -62,20 +66,32 @@ class SwapCrashIT {
         // p-0: positions [0, 4) scored and committed under v1
         ScoringProcess first = ScoringProcess.start(env.config, dir, "run-1");
         long killAfterMs = random.nextInt(1500);
+        ScheduledExecutorService killer = Executors.newSingleThreadScheduledExecutor();
         try {
             env.publishInterleaved(sessions, 0, 4);
             awaitScores(env, ItEnvironment.count(sessions, 0, 4), true, first);
-            // p-1: positions [4, 8) published; once scoring them has begun, v2 is activated; SIGKILL 0-1500 ms later
-            env.publishInterleaved(sessions, 4, 8);
+            // p-1: position 4 published; once scoring it has begun, v2 is activated and a SIGKILL scheduled at a
+            // random point 0-1500 ms later, while positions 5, 6, 7 keep arriving about every 300 ms
+            env.publishInterleaved(sessions, 4, 5);
             awaitScores(env, ItEnvironment.count(sessions, 0, 4) + 1, false, first);
             store.activate(served, "2");
-            Thread.sleep(killAfterMs); // the random point of the crash, not a wait for a condition
+            ScheduledFuture<?> kill = killer.schedule(() -> {
+                first.kill();
+                return null;
+            }, killAfterMs, TimeUnit.MILLISECONDS);
+            for (int position = 5; position < 8; position++) {
+                Thread.sleep(300); // pacing the input across the kill window, not a wait for a condition
+                env.publishInterleaved(sessions, position, position + 1);
+            }
+            kill.get(30, TimeUnit.SECONDS);
         } finally {
             first.kill();
+            killer.shutdownNow();
         }
-        int committed = env.readAtLeast(env.topics.scores().name(), 0, Duration.ofSeconds(1)).size();
-        log.info("Killed {} ms after activating v2 (seed {}); {} of {} published scores committed", killAfterMs, seed,
-                committed, ItEnvironment.count(sessions, 0, 8));
+        List<Score> committed = env.readScores(0, Duration.ofSeconds(1));
+        log.info("Killed {} ms after activating v2 (seed {}): {} of {} published scores committed, {} of them by v2",
+                killAfterMs, seed, committed.size(), ItEnvironment.count(sessions, 0, 8),
+                committed.stream().filter(s -> s.getModel().toString().equals(v2.label())).count());
 
         // p-2: restarted on the same state directory; the rest published
         try (ScoringProcess second = ScoringProcess.start(env.config, dir, "run-2")) {
