@@ -139,6 +139,33 @@ final class ItEnvironment {
                 .toList();
     }
 
+    /** What a {@code seqstream} command run in-process printed, and its exit code. */
+    record CliResult(int exitCode, String out, String err) {
+    }
+
+    /**
+     * Runs a {@code seqstream} command in this JVM (as {@code main} would, without exiting) with this environment's
+     * settings as its {@code --config} file.
+     */
+    CliResult cli(Path workDir, String... args) throws java.io.IOException {
+        java.nio.file.Files.createDirectories(workDir);
+        Path configFile = workDir.resolve("cli-" + kafka.uniqueName("config") + ".properties");
+        Properties props = new Properties();
+        props.putAll(config.asMap());
+        try (java.io.Writer out = java.nio.file.Files.newBufferedWriter(configFile)) {
+            props.store(out, "seqstream integration test CLI");
+        }
+        java.io.StringWriter out = new java.io.StringWriter();
+        java.io.StringWriter err = new java.io.StringWriter();
+        picocli.CommandLine cli = io.seqstream.cli.SeqstreamCli.commandLine()
+                .setOut(new java.io.PrintWriter(out, true)).setErr(new java.io.PrintWriter(err, true));
+        List<String> all = new ArrayList<>(List.of(args));
+        all.add("--config");
+        all.add(configFile.toString());
+        int exit = cli.execute(all.toArray(String[]::new));
+        return new CliResult(exit, out.toString(), err.toString());
+    }
+
     /** Sessions of real HDFS log keys, keyed {@code blk-0}, {@code blk-1}, ... */
     static Map<String, List<String>> sessions(String file, int count) {
         Map<String, List<String>> out = new java.util.LinkedHashMap<>();

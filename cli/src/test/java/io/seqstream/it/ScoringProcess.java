@@ -11,8 +11,9 @@ import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 
 /**
- * {@code seqstream run} in a JVM of its own, so that a test can crash it for real with SIGKILL: no close, no
- * commit, no flush. Its output goes to a log file beside the state directory.
+ * {@code seqstream run} (or another long-running command, such as {@code seqstream sidecar}) in a JVM of its own,
+ * so that a test can crash it for real with SIGKILL: no close, no commit, no flush. Its output goes to a log file
+ * beside the state directory.
  */
 final class ScoringProcess implements AutoCloseable {
     private final Process process;
@@ -24,6 +25,16 @@ final class ScoringProcess implements AutoCloseable {
     }
 
     static ScoringProcess start(SeqstreamConfig config, Path workDir, String name) throws IOException {
+        return launch(config, workDir, name, "run");
+    }
+
+    /** {@code seqstream sidecar --config F}: follows the models topic into {@code model.dir} of the config. */
+    static ScoringProcess startSidecar(SeqstreamConfig config, Path workDir, String name) throws IOException {
+        return launch(config, workDir, name, "sidecar");
+    }
+
+    private static ScoringProcess launch(SeqstreamConfig config, Path workDir, String name, String subcommand)
+            throws IOException {
         Files.createDirectories(workDir);
         Path configFile = workDir.resolve(name + ".properties");
         Properties props = new Properties();
@@ -39,7 +50,7 @@ final class ScoringProcess implements AutoCloseable {
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add("io.seqstream.cli.SeqstreamCli");
-        command.add("run");
+        command.add(subcommand);
         command.add("--config");
         command.add(configFile.toString());
         Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
@@ -50,6 +61,11 @@ final class ScoringProcess implements AutoCloseable {
     void kill() throws InterruptedException {
         process.destroyForcibly();
         process.waitFor(30, TimeUnit.SECONDS);
+    }
+
+    /** The JVM's process id, for logs. */
+    long pid() {
+        return process.pid();
     }
 
     boolean isAlive() {

@@ -33,6 +33,7 @@ import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
@@ -55,6 +56,8 @@ public final class ModelAnnouncements {
     public static final String ROLLBACK = "rollback";
     /** Compaction keeps at least this much history, so that {@code rollback} finds the previously active version. */
     static final Duration MIN_COMPACTION_LAG = Duration.ofDays(7);
+    /** How long {@link #ensureTopic()} waits for a topic it created to show in the brokers' metadata. */
+    static final Duration TOPIC_VISIBLE_TIMEOUT = Duration.ofSeconds(30);
 
     private static final Logger log = LoggerFactory.getLogger(ModelAnnouncements.class);
 
@@ -85,6 +88,7 @@ public final class ModelAnnouncements {
                     TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
                     TopicConfig.MIN_COMPACTION_LAG_MS_CONFIG, Long.toString(MIN_COMPACTION_LAG.toMillis())));
             admin.createTopics(List.of(spec)).all().get();
+            awaitVisible(admin);
             log.info("Created the compacted models topic {}", topic);
         } catch (ExecutionException e) {
             if (!(e.getCause() instanceof TopicExistsException)) {
@@ -93,6 +97,27 @@ public final class ModelAnnouncements {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new KafkaException("Interrupted while creating " + topic, e);
+        }
+    }
+
+    /**
+     * Waits until the metadata a broker serves names the newly created topic: the controller acknowledges the
+     * creation before the brokers' metadata caches have it, and a consumer asking for its partitions in between
+     * would be told that it does not exist.
+     */
+    private void awaitVisible(Admin admin) throws InterruptedException {
+        long deadline = System.nanoTime() + TOPIC_VISIBLE_TIMEOUT.toNanos();
+        while (true) {
+            try {
+                admin.describeTopics(List.of(topic)).allTopicNames().get();
+                return;
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
+                    throw new KafkaException("Created the models topic " + topic + " but it is not visible: "
+                            + e.getCause(), e.getCause());
+                }
+                Thread.sleep(50);
+            }
         }
     }
 

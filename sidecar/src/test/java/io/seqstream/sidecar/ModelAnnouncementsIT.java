@@ -61,6 +61,18 @@ class ModelAnnouncementsIT {
         }
     }
 
+    /** A race that shows under load (RollbackIT met it): this probes it a few times, it cannot force it. */
+    @Test
+    void shouldFindATopicRightAfterCreatingIt() {
+        for (int i = 0; i < 5; i++) {
+            ModelAnnouncements fresh = new ModelAnnouncements(Map.of("bootstrap.servers", kafka.bootstrapServers()),
+                    kafka.uniqueName("models"), new SimpleMeterRegistry());
+            fresh.ensureTopic();
+
+            assertThat(fresh.history("m")).as("history of a new topic %s", fresh.topic()).isEmpty();
+        }
+    }
+
     @Test
     void shouldRoundTripAnnouncementsAndReturnTheLatestPerName() {
         announcements.announce(announcement("hdfs", "1", ModelAnnouncements.PUBLISH));
