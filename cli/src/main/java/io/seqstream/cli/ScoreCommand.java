@@ -32,7 +32,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Help.Ansi;
 import picocli.CommandLine.Model.CommandSpec;
@@ -263,21 +262,14 @@ final class ScoreCommand implements Callable<Integer> {
         err.flush();
     }
 
-    /** A score as the quickstart prints it. */
+    /** A score as the quickstart and tail print it. */
     static String scoreLine(Score s) {
-        String model = s.getModel().toString();
-        String top = s.getPredictions().stream().limit(3)
-                .map(p -> String.format(Locale.ROOT, "%s:%.2f", p.getToken(), p.getProbability()))
-                .collect(Collectors.joining(" "));
-        String line = String.format(Locale.ROOT, "%-14s %-3s #%-3d %-6s p=%.3f  top3=[%s]", s.getKey(),
-                model.substring(model.indexOf('@')), s.getPosition(), s.getToken(), s.getProbability(), top);
-        return s.getAnomaly() ? Ansi.AUTO.string(line + "  @|bold,red ANOMALY|@ (rank " + s.getRank() + ")") : line;
+        return ScoreLines.score(s, Ansi.AUTO);
     }
 
-    /** A summary as the quickstart prints it. */
+    /** A summary as the quickstart and tail print it. */
     static String summaryLine(SequenceSummary s) {
-        return String.format(Locale.ROOT, "%-14s ended: %d tokens, perplexity %.2f, %d anomalous", s.getKey(),
-                s.getTokens(), s.getPerplexity(), s.getAnomalies());
+        return ScoreLines.summary(s, Ansi.AUTO);
     }
 
     private static boolean isBlank(byte[] line) {
