@@ -18,7 +18,11 @@ public final class KnownNoise extends TurboFilter {
             // Kafka Streams 4.3 builds internal configs without this setting even when the application sets it
             // (seqstream does, and has no global stores), and warns about each of them.
             "org.apache.kafka.streams.StreamsConfig",
-            "Processing exception handler is not enabled for the GlobalThread");
+            "Processing exception handler is not enabled for the GlobalThread",
+            // Micrometer's Kafka binder re-registers a client's gauges when Kafka recreates their metric objects
+            // (after a rebalance); the gauge already registered keeps reporting.
+            "io.micrometer.core.instrument.MeterRegistry",
+            "This Gauge has been already registered");
 
     @Override
     public FilterReply decide(Marker marker, Logger logger, Level level, String format, Object[] params,

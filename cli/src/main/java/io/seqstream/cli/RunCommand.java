@@ -56,6 +56,7 @@ final class RunCommand implements Callable<Integer> {
                     Topics.from(config).names(), createTopics);
         }
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        registry.config().meterFilter(new OneTagSetPerName());
         ModelStore store = Clients.store(config);
         Path dir = config.modelDir();
         if (following && dir == null) {

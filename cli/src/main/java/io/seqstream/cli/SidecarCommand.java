@@ -49,6 +49,7 @@ final class SidecarCommand implements Callable<Integer> {
         String name = config.modelRef().name();
         Path served = requireDir(config);
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        registry.config().meterFilter(new OneTagSetPerName());
         ModelAnnouncements announcements = Clients.announcements(config, registry);
         try {
             announcements.ensureTopic();
