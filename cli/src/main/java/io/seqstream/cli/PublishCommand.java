@@ -16,6 +16,8 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import io.seqstream.app.input.TopicSequences;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -51,6 +53,19 @@ final class PublishCommand implements Callable<Integer> {
     @Option(names = "--eval-file", paramLabel = "FILE",
             description = "Held-out sequences for the gate, one per line (split by the model's vocabulary)")
     Path evalFile;
+
+    @Option(names = "--eval-topic", paramLabel = "TOPIC",
+            description = "Held-out sequences for the gate from a range of an input topic, read like the topology"
+                    + " reads it (closed sequences only); with --eval-since or --eval-offsets")
+    String evalTopic;
+
+    @Option(names = "--eval-since", paramLabel = "DURATION",
+            description = "With --eval-topic: records of the last DURATION (30m, 2h, 7d)")
+    String evalSince;
+
+    @Option(names = "--eval-offsets", paramLabel = "P:FROM-TO[,...]",
+            description = "With --eval-topic: these partitions and offsets only (TO exclusive, optional)")
+    String evalOffsets;
 
     @Option(names = "--force", description = "Skip the gate; the announcement says so")
     boolean force;
@@ -96,17 +111,31 @@ final class PublishCommand implements Callable<Integer> {
 
     private GateResult runGate(SeqstreamConfig config, ModelStore store, ModelRef candidateRef, ModelRef activeRef,
             PrintWriter out) throws Exception {
-        if (evalFile == null) {
+        if ((evalFile == null) == (evalTopic == null)) {
             throw new ParameterException(spec.commandLine(), "The gate needs held-out data to compare " + candidateRef
-                    + " with the active " + activeRef + ": give --eval-file FILE (or skip the gate with --force)");
+                    + " with the active " + activeRef + ": give --eval-file FILE or --eval-topic TOPIC (or skip the"
+                    + " gate with --force)");
         }
-        List<String> lines = Corpus.lines(Files.readString(evalFile, StandardCharsets.UTF_8));
-        if (lines.isEmpty()) {
-            throw new IllegalArgumentException(evalFile + " holds no sequences");
+        if (evalTopic == null && (evalSince != null || evalOffsets != null)) {
+            throw new ParameterException(spec.commandLine(), "--eval-since and --eval-offsets select a range of"
+                    + " --eval-topic");
         }
         try (LoadedModel candidate = store.load(candidateRef); LoadedModel active = store.load(activeRef)) {
-            ModelEvaluation c = EvaluationGate.evaluate(candidate, tokenize(candidate, lines), k);
-            ModelEvaluation a = EvaluationGate.evaluate(active, tokenize(active, lines), k);
+            List<List<String>> candidateData;
+            List<List<String>> activeData;
+            if (evalFile != null) {
+                List<String> lines = Corpus.lines(Files.readString(evalFile, StandardCharsets.UTF_8));
+                if (lines.isEmpty()) {
+                    throw new IllegalArgumentException(evalFile + " holds no sequences");
+                }
+                candidateData = tokenize(candidate, lines);
+                activeData = tokenize(active, lines);
+            } else {
+                candidateData = topicSequences(config, active);
+                activeData = candidateData;
+            }
+            ModelEvaluation c = EvaluationGate.evaluate(candidate, candidateData, k);
+            ModelEvaluation a = EvaluationGate.evaluate(active, activeData, k);
             out.printf(Locale.ROOT, "%-24s %10s %14s %10s%n", "MODEL", "LOSS", "TOP-" + k + " ACC", "TOKENS");
             for (ModelEvaluation e : List.of(c, a)) {
                 out.printf(Locale.ROOT, "%-24s %10.4f %14.4f %10d%n", e.model() + (e == a ? " (active)" : ""),
@@ -115,6 +144,25 @@ final class PublishCommand implements Callable<Integer> {
             return EvaluationGate.compare(c, a, Clients.fraction(config, Setting.GATE_LOSS_MARGIN),
                     Clients.fraction(config, Setting.GATE_ACCURACY_MARGIN));
         }
+    }
+
+    /** The closed sequences of the --eval-topic range, split like the topology splits input for this model. */
+    private List<List<String>> topicSequences(SeqstreamConfig config, LoadedModel model) {
+        TopicSequences.Range range;
+        try {
+            range = evalSince != null ? TopicSequences.Range.since(TopicSequences.Range.parseDuration(evalSince))
+                    : evalOffsets != null ? TopicSequences.Range.parseOffsets(evalOffsets) : TopicSequences.Range.all();
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage(), e);
+        }
+        TopicSequences.Result read = TopicSequences.read(config, evalTopic, range, model.vocabulary(),
+                Duration.ofMinutes(5));
+        if (read.sequences().isEmpty()) {
+            throw new IllegalArgumentException("The range of " + evalTopic + " holds no closed sequence to evaluate on");
+        }
+        spec.commandLine().getOut().printf(Locale.ROOT, "Held-out data: %d closed sequences from %s%n",
+                read.sequences().size(), read.source());
+        return read.sequences().stream().map(TopicSequences.Sequence::tokens).toList();
     }
 
     private static List<List<String>> tokenize(LoadedModel model, List<String> lines) {

@@ -115,6 +115,35 @@ class ModelCommandsIT {
     }
 
     @Test
+    void shouldRunTheGateOnARangeOfAnInputTopic() throws Exception {
+        // held-out sequences as the topology reads them: JSON events per key, each closed with end
+        String events = kafka.uniqueName("events");
+        io.seqstream.app.TopicAdmin.ensureTopics(kafka.bootstrapServers(), Map.of(), List.of(events), 2);
+        try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<String, String>(
+                Map.of("bootstrap.servers", kafka.bootstrapServers()),
+                new org.apache.kafka.common.serialization.StringSerializer(),
+                new org.apache.kafka.common.serialization.StringSerializer())) {
+            List<List<String>> sessions = TestModels.hdfsSessions("dev_normal", 30);
+            for (int s = 0; s < sessions.size(); s++) {
+                List<String> tokens = sessions.get(s);
+                for (int t = 0; t < tokens.size(); t++) {
+                    producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(events, "blk-" + s,
+                            "{\"token\":\"" + tokens.get(t) + "\"" + (t == tokens.size() - 1 ? ",\"end\":true}" : "}")));
+                }
+            }
+        }
+        run("publish", NAME, "1");
+
+        assertThat(run("publish", NAME, "2", "--eval-topic", events, "--eval-since", "1h")).isEqualTo(1);
+        assertThat(out.toString()).contains("Held-out data: 30 closed sequences");
+        assertThat(err.toString()).contains("refused by the gate");
+        assertThat(run("publish", NAME, "3", "--eval-topic", events)).as(err.toString()).isZero();
+        assertThat(history()).extracting(ModelAnnouncement::getVersion).containsExactly("1", "3");
+        assertThat(run("publish", NAME, "2", "--eval-file", evalFile.toString(), "--eval-topic", events))
+                .as("one source of held-out data").isEqualTo(2);
+    }
+
+    @Test
     void shouldSkipTheGateWithForceAndSaySoInTheAnnouncement() {
         run("publish", NAME, "1");
 
