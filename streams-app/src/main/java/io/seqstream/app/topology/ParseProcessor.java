@@ -4,6 +4,7 @@ import io.seqstream.app.input.BadRecordException;
 import io.seqstream.app.input.EventParser;
 import io.seqstream.app.input.ParsedEvent;
 import io.seqstream.app.metrics.SeqstreamMetrics;
+import java.util.List;
 import org.apache.kafka.streams.processor.api.ContextualProcessor;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
@@ -19,10 +20,13 @@ final class ParseProcessor extends ContextualProcessor<byte[], byte[], Object, O
 
     private final EventParser parser;
     private final SeqstreamMetrics metrics;
+    private final List<String> scorers;
 
-    ParseProcessor(EventParser parser, SeqstreamMetrics metrics) {
+    /** @param scorers the scoring processors every good record goes to (the served model's, and a shadow's) */
+    ParseProcessor(EventParser parser, SeqstreamMetrics metrics, List<String> scorers) {
         this.parser = parser;
         this.metrics = metrics;
+        this.scorers = List.copyOf(scorers);
     }
 
     @Override
@@ -30,7 +34,10 @@ final class ParseProcessor extends ContextualProcessor<byte[], byte[], Object, O
         try {
             String key = parser.parseKey(record.key());
             ParsedEvent event = parser.parseValue(record.value());
-            context().forward(record.withKey((Object) key).withValue(event), ScoringTopology.SCORE_PROCESSOR);
+            Record<Object, Object> parsed = record.withKey((Object) key).withValue(event);
+            for (String scorer : scorers) {
+                context().forward(parsed, scorer);
+            }
         } catch (BadRecordException e) {
             deadLetter(record, e);
         }

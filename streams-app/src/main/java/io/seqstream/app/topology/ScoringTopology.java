@@ -8,6 +8,7 @@ import io.seqstream.app.metrics.SeqstreamMetrics;
 import io.seqstream.app.state.KeyStateSerde;
 import io.seqstream.app.state.PendingEventSerde;
 import io.seqstream.app.model.ActiveModel;
+import java.util.List;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
@@ -72,7 +73,9 @@ public final class ScoringTopology {
         Topology topology = new Topology(new TopologyConfig(new StreamsConfig(StreamsSettings.build(config))));
         topology.addSource(SOURCE, topics.events().keySerde().deserializer(),
                 topics.events().valueSerde().deserializer(), topics.events().name());
-        topology.addProcessor(PARSE_PROCESSOR, () -> new ParseProcessor(newParser(config, models), metrics), SOURCE);
+        List<String> scorers = shadow == null ? List.of(SCORE_PROCESSOR) : List.of(SCORE_PROCESSOR, SHADOW_PROCESSOR);
+        topology.addProcessor(PARSE_PROCESSOR, () -> new ParseProcessor(newParser(config, models), metrics, scorers),
+                SOURCE);
         addScoring(topology, config, options, SCORE_PROCESSOR, SERVED, models, metrics);
         topology.addSink(SCORES_SINK, topics.scores().name(), topics.scores().keySerde().serializer(),
                 topics.scores().valueSerde().serializer(), SCORE_PROCESSOR);
