@@ -24,6 +24,8 @@ public final class SeqstreamMetrics {
     public static final String MODEL_SWAPS = "seqstream.model.swaps";
     /** Time a stream thread took to switch to a newly activated version (activation to the thread's switch). */
     public static final String THREAD_SWITCH = "seqstream.model.thread.switch";
+    /** How long a stream thread's switch itself took (building the engine on the new version): it steps nothing meanwhile. */
+    public static final String THREAD_SWITCH_DURATION = "seqstream.model.thread.switch.duration";
     /** Keys whose state was carried over to a new version, by policy and outcome (replayed, kept, reset). */
     public static final String STATE_MIGRATIONS = "seqstream.state.migrations";
     public static final String TAG_REASON = "reason";
@@ -87,10 +89,17 @@ public final class SeqstreamMetrics {
                 .tag(TAG_OUTCOME, outcome).register(registry).record(nanos, TimeUnit.NANOSECONDS);
     }
 
-    /** A stream thread switched to the active version, {@code nanos} after it was activated. */
-    public void threadSwitched(long nanos) {
+    /**
+     * A stream thread switched to the active version.
+     *
+     * @param afterActivation nanoseconds from the activation to the switch
+     * @param took nanoseconds the switch itself took
+     */
+    public void threadSwitched(long afterActivation, long took) {
         Timer.builder(THREAD_SWITCH).description("Activation of a version to a stream thread's switch to it")
-                .tag("role", role).register(registry).record(nanos, TimeUnit.NANOSECONDS);
+                .tag("role", role).register(registry).record(afterActivation, TimeUnit.NANOSECONDS);
+        Timer.builder(THREAD_SWITCH_DURATION).description("Duration of a stream thread's switch to a new version")
+                .tag("role", role).register(registry).record(took, TimeUnit.NANOSECONDS);
     }
 
     /** A key's state carried over to a new version. */

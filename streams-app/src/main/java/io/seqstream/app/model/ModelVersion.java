@@ -55,16 +55,28 @@ public final class ModelVersion {
         }
     }
 
-    /** Drops a reference; the last one closes the network. */
+    /**
+     * Drops a reference; the last one closes the network, on a thread of its own: the caller may be a stream thread
+     * switching versions, which must not wait for native memory to be freed.
+     */
     void release() {
         if (references.decrementAndGet() == 0) {
-            if (owned) {
-                model.close();
-            }
-            log.info("Model {} retired: no stream thread steps it any more", label());
-            retired.complete(null);
+            CLOSER.execute(() -> {
+                if (owned) {
+                    model.close();
+                }
+                log.info("Model {} retired: no stream thread steps it any more", label());
+                retired.complete(null);
+            });
         }
     }
+
+    private static final java.util.concurrent.Executor CLOSER = java.util.concurrent.Executors.newSingleThreadExecutor(
+            r -> {
+                Thread t = new Thread(r, "seqstream-model-closer");
+                t.setDaemon(true);
+                return t;
+            });
 
     /** Completes when no one uses this version any more (every stream thread has switched away from it). */
     public CompletableFuture<Void> retired() {

@@ -71,6 +71,7 @@ final class ThreadBatcher {
         if (active == version) {
             return;
         }
+        long started = System.nanoTime();
         ModelVersion next = registry.models.acquire();
         StepEngine nextEngine = registry.newEngine(next);
         StepEngine oldEngine = engine;
@@ -80,10 +81,11 @@ final class ThreadBatcher {
         version = next;
         oldEngine.close();
         registry.models.release(old);
-        long waited = System.nanoTime() - next.activatedAtNanos();
-        registry.metrics.threadSwitched(waited);
-        log.info("Stream thread {} switched from {} to {} ({} ms after activation)", Thread.currentThread().getName(),
-                old.label(), next.label(), waited / 1_000_000);
+        long waited = started - next.activatedAtNanos();
+        registry.metrics.threadSwitched(waited, System.nanoTime() - started);
+        log.info("Stream thread {} switched from {} to {} ({} ms after activation; the switch took {} ms)",
+                Thread.currentThread().getName(), old.label(), next.label(), waited / 1_000_000,
+                (System.nanoTime() - started) / 1_000_000);
     }
 
     /** Steps pending across every task of the thread that can take part in a round. */
@@ -144,7 +146,10 @@ final class ThreadBatcher {
         if (stale.isEmpty()) {
             return;
         }
+        long started = System.nanoTime();
         List<StateMigrator.Migrated> migrated = migrator.migrate(states);
+        log.debug("Migrated {} keys to {} in {} ms", stale.size(), engine.modelLabel(),
+                (System.nanoTime() - started) / 1_000_000);
         for (int i = 0; i < stale.size(); i++) {
             stale.get(i).state = migrated.get(i).state();
             stale.get(i).migration = migrated.get(i).outcome();
