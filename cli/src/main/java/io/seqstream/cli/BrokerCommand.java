@@ -188,7 +188,10 @@ final class BrokerCommand implements Callable<Integer> {
         return "hdfs";
     }
 
-    /** The broker logs a lot at INFO and a few WARNs on a normal start and stop; the terminal shows this command's lines. */
+    /**
+     * The in-process broker logs a lot at INFO and a few WARNs on a normal start and stop; the broker and quickstart
+     * commands show their own lines instead.
+     */
     static void quietBrokerLogs() {
         for (String name : BROKER_LOGGERS) {
             ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger(name)).setLevel(Level.OFF);

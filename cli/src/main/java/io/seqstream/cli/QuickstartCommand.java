@@ -114,7 +114,7 @@ final class QuickstartCommand implements Callable<Integer> {
             if (bootstrap == null) {
                 out.println("Starting an in-process Kafka broker (KRaft, single node)...");
                 out.flush();
-                quietBrokerLogs();
+                BrokerCommand.quietBrokerLogs();
                 broker = EmbeddedKafkaCluster.start();
                 bootstrap = broker.bootstrapServers();
                 out.println("Kafka broker ready at " + bootstrap);
@@ -142,20 +142,6 @@ final class QuickstartCommand implements Callable<Integer> {
             if (freshState != null) {
                 deleteRecursively(freshState);
             }
-        }
-    }
-
-    /**
-     * The in-process broker and the clients' retry warnings (e.g. CONCURRENT_TRANSACTIONS while a transaction
-     * commits) are noise in a demo; the application's own logs stay.
-     */
-    private static void quietBrokerLogs() {
-        for (String name : List.of("kafka", "org.apache.kafka.server", "org.apache.kafka.storage",
-                "org.apache.kafka.raft", "org.apache.kafka.controller", "org.apache.kafka.image",
-                "org.apache.kafka.metadata", "org.apache.kafka.clients.producer.internals.Sender",
-                "org.apache.kafka.clients.NetworkClient")) {
-            ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(name))
-                    .setLevel(ch.qos.logback.classic.Level.OFF);
         }
     }
 
@@ -194,7 +180,7 @@ final class QuickstartCommand implements Callable<Integer> {
                 .with(Setting.MODEL_WATCH_MS, "200");
         ModelStore store = Clients.store(appConfig);
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
-        Path heldOut = heldOutSessions(sessions);
+        Path heldOut = heldOutSessions();
         try {
             // The served version goes through the same loop as every later one: published on the models topic,
             // verified and activated by the sidecar's loop (in-process here), served from its directory.
@@ -231,11 +217,12 @@ final class QuickstartCommand implements Callable<Integer> {
         }
     }
 
-    /** The labelled-normal streamed sessions, as a held-out file for the evaluation gate (never trained on). */
-    private static Path heldOutSessions(List<Session> sessions) throws IOException {
+    /** The bundled held-out sessions (never trained on) as a file, for the evaluation gate of publish. */
+    private static Path heldOutSessions() throws IOException {
         Path file = Files.createTempFile("seqstream-quickstart-heldout", ".txt");
-        Files.write(file, sessions.stream().filter(s -> s.label().equals("normal"))
-                .map(s -> String.join(" ", s.keys())).toList(), StandardCharsets.UTF_8);
+        try (InputStream in = resource("hdfs-heldout.txt")) {
+            Files.copy(in, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
         return file;
     }
 

@@ -7,8 +7,8 @@ import io.seqstream.engine.StepEngines;
 import io.seqstream.model.LoadedModel;
 import io.seqstream.model.ModelException;
 import io.seqstream.model.ModelPointer;
+import io.seqstream.model.ModelProbe;
 import io.seqstream.model.ModelStore;
-import io.seqstream.model.Sha256;
 import io.seqstream.model.Vocabulary;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -43,7 +43,6 @@ public final class ModelWatcher implements AutoCloseable {
     private final SeqstreamMetrics metrics;
     private final ScheduledExecutorService thread;
     private volatile String lastSeen;
-    private volatile String lastRejection;
 
     private ModelWatcher(Path dir, String name, ActiveModel active, String engineKind, SeqstreamMetrics metrics) {
         this.dir = dir;
@@ -66,11 +65,6 @@ public final class ModelWatcher implements AutoCloseable {
         watcher.thread.scheduleWithFixedDelay(watcher::checkQuietly, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
         log.info("Following the model pointer {}", dir.resolve(name).resolve(ModelPointer.FILE));
         return watcher;
-    }
-
-    /** The reason the last refused version was refused, or null. */
-    public String lastRejection() {
-        return lastRejection;
     }
 
     private void checkQuietly() {
@@ -106,28 +100,39 @@ public final class ModelWatcher implements AutoCloseable {
             LoadedModel next = loadVerified(pointer.get());
             active.activate(next);
             metrics.modelSwap("activated", System.nanoTime() - started);
-            lastRejection = null;
-        } catch (ModelException | IOException | RuntimeException e) {
-            lastRejection = label + ": " + e.getMessage();
+        } catch (ModelException | RuntimeException e) {
             metrics.modelSwap("rejected", System.nanoTime() - started);
             log.warn("Refused model {} (still serving {}): {}", label, active.current().label(), e.getMessage());
         }
     }
 
     /** Verifies, loads and warms the version a pointer names, or throws saying why it cannot be served. */
-    LoadedModel loadVerified(ModelPointer pointer) throws ModelException, IOException {
+    LoadedModel loadVerified(ModelPointer pointer) throws ModelException {
+        LoadedModel model = loadPointed(dir, pointer);
+        try {
+            checkServable(model);
+            warm(model);
+            return model;
+        } catch (ModelException | RuntimeException e) {
+            model.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Loads the version a pointer under {@code dir} names, as the sidecar left it: its manifest must have the SHA-256
+     * the pointer records, every file its checksum, and the network the probe outputs recorded at training time.
+     */
+    static LoadedModel loadPointed(Path dir, ModelPointer pointer) throws ModelException {
         ModelStore store = ModelStore.local(dir);
-        Path manifest = dir.resolve(pointer.name()).resolve(pointer.version()).resolve("manifest.json");
-        String sha = Sha256.of(manifest);
+        String sha = store.manifestSha256(pointer.ref());
         if (!sha.equals(pointer.manifestSha256())) {
-            throw new ModelException("the manifest " + manifest + " has SHA-256 " + sha + " but the pointer names "
-                    + pointer.manifestSha256());
+            throw new ModelException("the manifest of " + pointer.ref() + " in " + dir + " has SHA-256 " + sha
+                    + " but the pointer names " + pointer.manifestSha256());
         }
         LoadedModel model = store.load(pointer.ref());
         try {
-            checkServable(model);
-            io.seqstream.model.ModelProbe.check(model);
-            warm(model);
+            ModelProbe.check(model);
             return model;
         } catch (ModelException | RuntimeException e) {
             model.close();

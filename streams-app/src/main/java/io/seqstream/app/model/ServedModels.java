@@ -77,7 +77,7 @@ public final class ServedModels implements AutoCloseable {
         while (true) {
             Optional<ModelPointer> pointer = ModelPointer.read(dir, name);
             if (pointer.isPresent()) {
-                return ModelStore.local(dir).load(pointer.get().ref());
+                return ModelWatcher.loadPointed(dir, pointer.get());
             }
             if (System.nanoTime() >= deadline) {
                 return null;

@@ -57,11 +57,6 @@ final class ThreadBatcher {
         return version.model().vocabulary();
     }
 
-    /** The label of the version this thread steps now. */
-    String modelLabel() {
-        return engine.modelLabel();
-    }
-
     /**
      * Switches to the active model version if it is not the one this thread steps. Call only between rounds (any
      * time the thread is not inside {@link #computeRound()}).
