@@ -258,13 +258,10 @@ final class QuickstartCommand implements Callable<Integer> {
         return exit == 0;
     }
 
-    private void awaitActivation(Sidecar sidecar, ModelRef ref) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (!sidecar.isCaughtUp() || !ref.version().orElseThrow().equals(sidecar.status().activeVersion())) {
-            if (System.nanoTime() > deadline || (!sidecar.isRunning() && sidecar.failure() != null)) {
-                throw new IllegalStateException("The sidecar loop did not activate " + ref + ": " + sidecar.status());
-            }
-            Thread.sleep(50);
+    private static void awaitActivation(Sidecar sidecar, ModelRef ref) throws InterruptedException {
+        sidecar.awaitCaughtUp(Duration.ofSeconds(60));
+        if (!ref.version().orElseThrow().equals(sidecar.status().activeVersion())) {
+            throw new IllegalStateException("The sidecar loop did not activate " + ref + ": " + sidecar.status());
         }
     }
 

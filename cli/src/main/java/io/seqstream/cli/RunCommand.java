@@ -68,7 +68,7 @@ final class RunCommand implements Callable<Integer> {
                 Sidecar sidecar = Sidecar.start(Clients.kafka(config), config.string(Setting.MODELS_TOPIC),
                         config.modelRef().name(), store, dir, config.integer(Setting.SIDECAR_KEEP_VERSIONS), registry);
                 opened.add(sidecar);
-                awaitCaughtUp(sidecar);
+                sidecar.awaitCaughtUp(SIDECAR_WAIT);
             }
             ServedModels models = ServedModels.open(config, store, dir, following ? Duration.ZERO : SIDECAR_WAIT);
             opened.add(0, models);
@@ -93,21 +93,6 @@ final class RunCommand implements Callable<Integer> {
                     log.warn("Closing {} failed: {}", resource, e.toString());
                 }
             }
-        }
-    }
-
-    private static void awaitCaughtUp(Sidecar sidecar) throws InterruptedException {
-        long deadline = System.nanoTime() + SIDECAR_WAIT.toNanos();
-        while (!sidecar.isCaughtUp()) {
-            if (!sidecar.isRunning() && sidecar.failure() != null) {
-                throw new IllegalStateException("Following the models topic failed: " + sidecar.failure().getMessage(),
-                        sidecar.failure());
-            }
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("The models topic could not be read within " + SIDECAR_WAIT.toSeconds()
-                        + " s: is the cluster reachable?");
-            }
-            Thread.sleep(100);
         }
     }
 }

@@ -96,6 +96,25 @@ public final class Sidecar implements Runnable, AutoCloseable {
         return caughtUp.getCount() == 0;
     }
 
+    /**
+     * Waits until the sidecar has caught up with the topic (and so handled the newest announcement).
+     *
+     * @throws IllegalStateException if the loop stopped first (naming why) or {@code timeout} passed
+     */
+    public void awaitCaughtUp(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!caughtUp.await(100, TimeUnit.MILLISECONDS)) {
+            if (stopped.getCount() == 0) {
+                throw new IllegalStateException("Following " + topic + " stopped before it caught up"
+                        + (failure == null ? "" : ": " + failure.getMessage()), failure);
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException(topic + " could not be read within " + timeout.toSeconds()
+                        + " s: is the cluster reachable?");
+            }
+        }
+    }
+
     /** True while the loop runs (for a health check). */
     public boolean isRunning() {
         return stopped.getCount() > 0 && failure == null;
