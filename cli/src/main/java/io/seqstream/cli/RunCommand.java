@@ -80,7 +80,7 @@ final class RunCommand implements Callable<Integer> {
             streamsMetrics.bindTo(registry);
             opened.add(0, streamsMetrics);
             Runtime.getRuntime().addShutdownHook(new Thread(app::close, "seqstream-shutdown"));
-            int port = config.integer(Setting.METRICS_PORT);
+            int port = config.integer(Setting.HTTP_PORT);
             try (MetricsEndpoint endpoint = port > 0 ? MetricsEndpoint.start(port, registry, app::isHealthy) : null) {
                 app.awaitTermination();
             }

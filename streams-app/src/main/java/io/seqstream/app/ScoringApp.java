@@ -4,6 +4,7 @@ import io.seqstream.app.config.SeqstreamConfig;
 import io.seqstream.app.config.StreamsSettings;
 import io.seqstream.app.metrics.SeqstreamMetrics;
 import io.seqstream.app.model.ActiveModel;
+import io.seqstream.app.model.ModelVersion;
 import io.seqstream.app.topology.ScoringTopology;
 import io.seqstream.model.LoadedModel;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -25,11 +26,13 @@ public final class ScoringApp implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ScoringApp.class);
 
     private final KafkaStreams streams;
+    private final ActiveModel models;
     private final CountDownLatch running = new CountDownLatch(1);
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile Throwable fatal;
 
-    private ScoringApp(Topology topology, SeqstreamConfig config) {
+    private ScoringApp(Topology topology, SeqstreamConfig config, ActiveModel models) {
+        this.models = models;
         this.streams = new KafkaStreams(topology, StreamsSettings.build(config));
         streams.setStateListener((now, before) -> {
             log.info("Kafka Streams {} -> {}", before, now);
@@ -60,7 +63,8 @@ public final class ScoringApp implements AutoCloseable {
     public static ScoringApp start(SeqstreamConfig config, ActiveModel models, ActiveModel shadow,
                                    MeterRegistry registry) {
         SeqstreamMetrics metrics = new SeqstreamMetrics(registry);
-        ScoringApp app = new ScoringApp(ScoringTopology.build(config, models, shadow, metrics), config);
+        ScoringApp app = new ScoringApp(ScoringTopology.build(config, models, shadow, metrics), config,
+                models);
         app.streams.start();
         return app;
     }
@@ -75,10 +79,38 @@ public final class ScoringApp implements AutoCloseable {
         stopped.await();
     }
 
-    /** True while running or rebalancing: what a readiness probe should see. */
+    /** True while running or rebalancing. */
     public boolean isHealthy() {
         KafkaStreams.State state = streams.state();
         return state == KafkaStreams.State.RUNNING || state == KafkaStreams.State.REBALANCING;
+    }
+
+    /** Ready only when Kafka Streams is RUNNING and a model is loaded; otherwise says why not. */
+    public Readiness readiness() {
+        KafkaStreams.State state = streams.state();
+        if (state != KafkaStreams.State.RUNNING) {
+            return Readiness.notReady("kafka streams " + state);
+        }
+        ModelVersion model = models.current();
+        if (model == null) {
+            return Readiness.notReady("no model loaded");
+        }
+        return Readiness.ready("serving " + model.label());
+    }
+
+    /**
+     * False once the application cannot recover by itself: Kafka Streams in ERROR (or on its way there), or stopped
+     * after a fatal error. What a liveness probe should see: restarting the process is the cure.
+     */
+    public boolean isLive() {
+        KafkaStreams.State state = streams.state();
+        return state != KafkaStreams.State.ERROR && state != KafkaStreams.State.PENDING_ERROR
+                && !(state == KafkaStreams.State.NOT_RUNNING && fatal != null);
+    }
+
+    /** The served model. */
+    public ActiveModel models() {
+        return models;
     }
 
     public KafkaStreams.State state() {
