@@ -12,6 +12,9 @@ import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.slf4j.Logger;
@@ -65,8 +68,23 @@ public final class ScoringApp implements AutoCloseable {
         SeqstreamMetrics metrics = new SeqstreamMetrics(registry);
         ScoringApp app = new ScoringApp(ScoringTopology.build(config, models, shadow, metrics), config,
                 models);
+        metrics.trackActiveModel(models);
+        metrics.keysInState(app, ScoringApp::keysInState);
+        if (shadow != null) {
+            new SeqstreamMetrics(registry, "shadow").trackActiveModel(shadow);
+        }
         app.streams.start();
         return app;
+    }
+
+    /** Keys in this instance's local sequence-state stores (RocksDB's estimate); NaN while they cannot be read. */
+    double keysInState() {
+        try {
+            return streams.store(StoreQueryParameters.fromNameAndType(ScoringTopology.STATE_STORE,
+                    QueryableStoreTypes.<String, Object>keyValueStore())).approximateNumEntries();
+        } catch (InvalidStateStoreException e) {
+            return Double.NaN;
+        }
     }
 
     /** Waits until the client has joined its group and is processing; false on timeout or failure. */
@@ -77,12 +95,6 @@ public final class ScoringApp implements AutoCloseable {
     /** Blocks until the client has stopped, by {@link #close()} or by a fatal error. */
     public void awaitTermination() throws InterruptedException {
         stopped.await();
-    }
-
-    /** True while running or rebalancing. */
-    public boolean isHealthy() {
-        KafkaStreams.State state = streams.state();
-        return state == KafkaStreams.State.RUNNING || state == KafkaStreams.State.REBALANCING;
     }
 
     /** Ready only when Kafka Streams is RUNNING and a model is loaded; otherwise says why not. */

@@ -90,7 +90,7 @@ public final class HttpApi implements AutoCloseable {
         private BooleanSupplier liveness = () -> true;
         private Supplier<Readiness> readiness;
         private PrometheusMeterRegistry metrics;
-        private KeyQueries keys;
+        private KeyLookup keys;
         private final Map<String, HttpHandler> routes = new LinkedHashMap<>();
 
         private Builder() {
@@ -123,7 +123,7 @@ public final class HttpApi implements AutoCloseable {
             return this;
         }
 
-        public Builder keys(KeyQueries keys) {
+        public Builder keys(KeyLookup keys) {
             this.keys = keys;
             return this;
         }
@@ -196,7 +196,7 @@ public final class HttpApi implements AutoCloseable {
                 return;
             }
             String forwardedBy = exchange.getRequestHeaders().getFirst(KeyQueries.FORWARDED_HEADER);
-            KeyQueries.Answer answer = keys.query(key, exchange.getRequestHeaders().getFirst("Authorization"),
+            KeyLookup.Answer answer = keys.query(key, exchange.getRequestHeaders().getFirst("Authorization"),
                     forwardedBy != null);
             send(exchange, answer.status(), JSON, answer.body());
         }

@@ -44,7 +44,7 @@ import org.slf4j.LoggerFactory;
  * 503 {@code {"error":..,"key":..}} while the key's host is unknown or its store is not queryable (a rebalance, a
  * restore); 502 when the hosting instance cannot be reached. Thread-safe.
  */
-public final class KeyQueries {
+public final class KeyQueries implements KeyLookup {
     private static final Logger log = LoggerFactory.getLogger(KeyQueries.class);
     /** Set on a forwarded request: its receiver answers from its own store and never forwards it again. */
     public static final String FORWARDED_HEADER = "X-Seqstream-Forwarded";
@@ -81,14 +81,7 @@ public final class KeyQueries {
                 HttpClient.newBuilder().connectTimeout(FORWARD_TIMEOUT).build());
     }
 
-    /** An HTTP answer: status and JSON body. */
-    public record Answer(int status, byte[] body) {
-    }
-
-    /**
-     * @param authorization the caller's {@code Authorization} header (passed on when forwarding), or null
-     * @param forwarded true when another instance forwarded this request here
-     */
+    @Override
     public Answer query(String key, String authorization, boolean forwarded) {
         if (self == null) {
             return local(key, allLocalPartitions());
