@@ -287,6 +287,9 @@ from the container's environment (secretKeyRef), so no secret is ever written in
 {{- if and .Values.kafka.tls.enabled .Values.kafka.tls.truststore.pem (ne .Values.kafka.tls.truststore.type "PEM") (not .Values.kafka.tls.truststore.existingSecret) -}}
 {{- $errors = append $errors "kafka.tls.truststore.pem holds PEM certificates: set kafka.tls.truststore.type=PEM (or give a PKCS12/JKS file through kafka.tls.truststore.existingSecret)" -}}
 {{- end -}}
+{{- if and .Values.sidecar.enabled (hasKey .Values.settings "model.version") -}}
+{{- $errors = append $errors "settings.model.version pins one version, but the sidecar serves the announced one: remove it and activate versions with `seqstream publish` (or `rollback`)" -}}
+{{- end -}}
 {{- range $k, $v := .Values.settings -}}
 {{- if or (eq $k "state.dir") (eq $k "model.dir") (eq $k "http.advertised-address") (eq $k "http.auth.token") (eq $k "http.auth.password") -}}
 {{- $errors = append $errors (printf "settings.%s is set by the chart (per pod, or from a Secret): remove it from settings" $k) -}}

@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
+import java.util.stream.Stream;
 
 /**
  * The chart under test, rendered with Helm's own library (helm-java): what {@code helm template} prints, parsed into
@@ -46,12 +47,50 @@ final class Chart {
 
     /** The {@code helm template} command for these values, to call (and see it fail) in a test. */
     static TemplateCommand template(String valuesYaml) {
+        return template(DIR, valuesYaml);
+    }
+
+    private static TemplateCommand template(Path chart, String valuesYaml) {
+        return new Helm(chart).template().withName(RELEASE).withNamespace(NAMESPACE).withKubeVersion(KUBE_VERSION)
+                .withValuesFile(valuesFile(valuesYaml));
+    }
+
+    /**
+     * The chart rendered with its hooks as plain objects too. helm-java returns the release manifest only, without
+     * hooks, so this renders a copy of the chart whose hook annotations are renamed (to {@code test.seqstream.io/hook}).
+     */
+    static Rendered renderWithHooks(String valuesYaml) {
+        try {
+            Path copy = Files.createTempDirectory("chart-");
+            try (Stream<Path> files = Files.walk(DIR)) {
+                for (Path source : files.toList()) {
+                    Path target = copy.resolve(DIR.relativize(source).toString());
+                    if (Files.isDirectory(source)) {
+                        Files.createDirectories(target);
+                    } else {
+                        Files.writeString(target, Files.readString(source)
+                                .replace("helm.sh/hook:", "test.seqstream.io/hook:"));
+                    }
+                }
+            }
+            return Rendered.parse(template(copy, valuesYaml).call());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** What {@code helm install --dry-run} prints for these values: the status, computed values and NOTES.txt. */
+    static String installDryRun(String valuesYaml) {
+        return new Helm(DIR).install().withName(RELEASE).withNamespace(NAMESPACE).withKubeVersion(KUBE_VERSION)
+                .withValuesFile(valuesFile(valuesYaml)).dryRun().clientOnly().debug().call().getOutput();
+    }
+
+    private static Path valuesFile(String valuesYaml) {
         try {
             Path values = Files.createTempFile("values-", ".yaml");
             values.toFile().deleteOnExit();
             Files.writeString(values, valuesYaml);
-            return new Helm(DIR).template().withName(RELEASE).withNamespace(NAMESPACE)
-                    .withKubeVersion(KUBE_VERSION).withValuesFile(values);
+            return values;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
