@@ -332,3 +332,19 @@ basicAuth:
     key: {{ .Values.http.auth.passwordKey }}
 {{- end -}}
 {{- end -}}
+
+{{/*
+seqstream.imageDefaultsEnv: the settings the image itself sets as SEQSTREAM_* variables (state.dir, model.store).
+A variable beats the settings file, so each container sets them again to the chart's values.
+*/}}
+{{- define "seqstream.imageDefaultsEnv" -}}
+- name: SEQSTREAM_STATE_DIR
+  value: /var/lib/seqstream/state
+- name: SEQSTREAM_MODEL_STORE
+  value: {{ .Values.model.store | quote }}
+{{- end -}}
+
+{{/* seqstream.javaToolOptions: JAVA_TOOL_OPTIONS of a container: its jvmOptions, then the tmp and JavaCPP dirs. */}}
+{{- define "seqstream.javaToolOptions" -}}
+{{- printf "%s -Djava.io.tmpdir=/tmp -Dorg.bytedeco.javacpp.cachedir=/tmp/javacpp" . | trim -}}
+{{- end -}}

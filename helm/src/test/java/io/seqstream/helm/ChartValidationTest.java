@@ -19,29 +19,31 @@ class ChartValidationTest {
 
     @Test
     void shouldRejectAnUnknownValue() {
-        assertRejected("replicas: 3", "replicas");
-        assertRejected("kafka: {bootstrap: kafka:9092}", "bootstrap");
+        assertRejected("replicas: 3", "at '': additional properties 'replicas' not allowed");
+        assertRejected("kafka: {bootstrap: kafka:9092}", "at '/kafka': additional properties 'bootstrap' not allowed");
     }
 
     @Test
     void shouldRejectAValueOutsideItsChoices() {
-        assertRejected("http: {auth: {mode: token}}", "mode", "bearer");
-        assertRejected("kafka: {sasl: {mechanism: SCRAM}}", "mechanism", "SCRAM-SHA-512");
-        assertRejected("model: {stateMigration: migrate}", "stateMigration", "replay");
+        assertRejected("http: {auth: {mode: token}}",
+                "at '/http/auth/mode': value must be one of 'none', 'bearer', 'basic'");
+        assertRejected("kafka: {sasl: {mechanism: SCRAM}}",
+                "at '/kafka/sasl/mechanism': value must be one of 'PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'");
+        assertRejected("model: {stateMigration: migrate}", "at '/model/stateMigration': value must be one of");
     }
 
     @Test
     void shouldRejectAValueOfTheWrongTypeOrRange() {
-        assertRejected("replicaCount: three", "replicaCount");
-        assertRejected("replicaCount: -1", "replicaCount");
-        assertRejected("http: {port: 70000}", "port");
-        assertRejected("kafka: {numStandbyReplicas: -1}", "numStandbyReplicas");
-        assertRejected("persistence: {size: ten}", "size");
+        assertRejected("replicaCount: three", "at '/replicaCount': got string, want integer");
+        assertRejected("replicaCount: -1", "at '/replicaCount'");
+        assertRejected("http: {port: 70000}", "at '/http/port'");
+        assertRejected("kafka: {numStandbyReplicas: -1}", "at '/kafka/numStandbyReplicas'");
+        assertRejected("persistence: {size: ten}", "at '/persistence/size'");
     }
 
     @Test
     void shouldRejectBootstrapServersWithoutAPort() {
-        assertRejected("kafka: {bootstrapServers: kafka}", "bootstrapServers");
+        assertRejected("kafka: {bootstrapServers: kafka}", "at '/kafka/bootstrapServers': 'kafka' does not match pattern");
     }
 
     @Test

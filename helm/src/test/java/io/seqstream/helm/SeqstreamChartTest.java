@@ -20,6 +20,10 @@ import org.junit.jupiter.api.Test;
 class SeqstreamChartTest {
     private static final String FULLNAME = "scoring-seqstream";
     private static final String HEADLESS = "scoring-seqstream-headless";
+    /** What the image (cli's Jib build) sets in its environment; each would beat the settings file. */
+    private static final Map<String, String> IMAGE_ENVIRONMENT = Map.of(
+            "SEQSTREAM_STATE_DIR", "/var/lib/seqstream/state",
+            "SEQSTREAM_MODEL_STORE", "/var/lib/seqstream/models/store");
 
     @Test
     void shouldRenderDefaultsAsAStatefulSetWithAStateVolumePerPodAndTheSidecar() {
@@ -117,6 +121,8 @@ class SeqstreamChartTest {
             for (JsonNode container : r.statefulSet().at("/spec/template/spec/containers")) {
                 SeqstreamConfig config = resolve(r, container);
                 assertThat(config.modelDir().toString()).isEqualTo("/var/lib/seqstream/models");
+                assertThat(config.modelStoreUri()).as("model.store, not the image's default")
+                        .isEqualTo("s3://seqstream-models/models");
                 assertThat(config.string(Setting.HTTP_AUTH)).isEqualTo(r.settings().getProperty("http.auth"));
                 assertThat(config.kafkaOverrides()).containsEntry("num.standby.replicas", "1");
             }
@@ -138,7 +144,8 @@ class SeqstreamChartTest {
         Path file = Files.createTempFile("seqstream-", ".properties");
         file.toFile().deleteOnExit();
         Files.writeString(file, r.get("ConfigMap", FULLNAME + "-config").at("/data/seqstream.properties").asText());
-        Map<String, String> environment = new LinkedHashMap<>();
+        // the image's own SEQSTREAM_* defaults first: the container's environment overrides them
+        Map<String, String> environment = new LinkedHashMap<>(IMAGE_ENVIRONMENT);
         for (JsonNode e : container.path("env")) {
             environment.put(e.path("name").asText(), e.has("value") ? e.path("value").asText() : "from-secret");
         }
@@ -377,6 +384,22 @@ class SeqstreamChartTest {
         assertThat(mount(app, "models").path("readOnly").asBoolean()).as("the app writes served models itself").isFalse();
         assertThat(env(app, "AWS_ACCESS_KEY_ID").at("/valueFrom/secretKeyRef/name").asText()).isEqualTo("s3");
         assertThat(r.get("Service", HEADLESS).at("/spec/ports").findValuesAsText("name")).containsExactly("http");
+    }
+
+    @Test
+    void shouldMountExtraVolumesForALocalModelStore() throws Exception {
+        Chart.Rendered r = Chart.render("""
+                model: {store: /mnt/models}
+                extraVolumes: [{name: store, persistentVolumeClaim: {claimName: model-store}}]
+                sidecar: {extraVolumeMounts: [{name: store, mountPath: /mnt/models, readOnly: true}]}
+                extraVolumeMounts: [{name: store, mountPath: /mnt/models, readOnly: true}]
+                """);
+
+        assertThat(volume(r.statefulSet(), "store").at("/persistentVolumeClaim/claimName").asText())
+                .isEqualTo("model-store");
+        assertThat(mountPath(r.container("sidecar"), "store")).isEqualTo("/mnt/models");
+        assertThat(mountPath(r.container("streams-app"), "store")).isEqualTo("/mnt/models");
+        assertThat(resolve(r, r.container("sidecar")).modelStoreUri()).isEqualTo("/mnt/models");
     }
 
     @Test
