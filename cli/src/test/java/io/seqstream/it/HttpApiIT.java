@@ -138,10 +138,13 @@ class HttpApiIT {
                 assertThat(missing.get("error").asText()).isNotEmpty();
             }
 
-            // without the token: only liveness
+            // without the token: only the probes, readiness without its reason
             for (int port : new int[] {portA, portB}) {
                 assertThat(get(port, HttpApi.LIVE, null).statusCode()).isEqualTo(200);
-                for (String path : List.of(HttpApi.READY, HttpApi.METRICS, HttpApi.KEYS + "blk-0")) {
+                HttpResponse<String> probe = get(port, HttpApi.READY, null);
+                assertThat(probe.statusCode()).isEqualTo(200);
+                assertThat(JSON.readTree(probe.body()).has("reason")).isFalse();
+                for (String path : List.of(HttpApi.METRICS, HttpApi.KEYS + "blk-0")) {
                     HttpResponse<String> refused = get(port, path, null);
                     assertThat(refused.statusCode()).as(path).isEqualTo(401);
                     assertThat(refused.headers().firstValue("WWW-Authenticate")).as(path).isPresent();

@@ -141,13 +141,17 @@ public final class HttpApi implements AutoCloseable {
                 sendJson(exchange, live ? 200 : 503, Map.of("live", live));
             }));
             if (readiness != null) {
-                server.createContext(READY, protect(getOnly(exchange -> {
+                // Open like liveness, because a kubelet's probe cannot carry a secret; without credentials it
+                // answers only the status, the reason (model version, Kafka Streams state) needs them.
+                server.createContext(READY, getOnly(exchange -> {
                     Readiness now = readiness.get();
                     Map<String, Object> body = new LinkedHashMap<>();
                     body.put("ready", now.ready());
-                    body.put("reason", now.reason());
+                    if (!auth.required() || auth.permits(exchange.getRequestHeaders().getFirst("Authorization"))) {
+                        body.put("reason", now.reason());
+                    }
                     sendJson(exchange, now.ready() ? 200 : 503, body);
-                })));
+                }));
             }
             if (metrics != null) {
                 server.createContext(METRICS, protect(getOnly(exchange ->

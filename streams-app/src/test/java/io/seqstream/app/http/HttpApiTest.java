@@ -112,10 +112,10 @@ class HttpApiTest {
     }
 
     @Test
-    void shouldRequireTheBearerTokenEverywhereButLivenessAndPassItToTheKeyLookup() throws Exception {
+    void shouldRequireTheBearerTokenEverywhereButProbesAndPassItToTheKeyLookup() throws Exception {
         start(HttpAuth.bearer("t0ken"));
 
-        for (String path : List.of(HttpApi.READY, HttpApi.METRICS, "/keys/known", "/dash")) {
+        for (String path : List.of(HttpApi.METRICS, "/keys/known", "/dash")) {
             HttpResponse<String> refused = get(path);
             HttpResponse<String> wrong = get(path, "Authorization", "Bearer t0kem");
             assertThat(refused.statusCode()).as(path).isEqualTo(401);
@@ -127,6 +127,12 @@ class HttpApiTest {
         assertThat(lookups).as("refused before the lookup").isEmpty();
 
         assertThat(get(HttpApi.LIVE).statusCode()).isEqualTo(200);
+        HttpResponse<String> probe = get(HttpApi.READY);
+        JsonNode probeBody = JSON.readTree(probe.body());
+        assertThat(probe.statusCode()).as("a kubelet's probe carries no token").isIn(200, 503);
+        assertThat(probeBody.has("ready")).isTrue();
+        assertThat(probeBody.has("reason")).as("the reason needs the token").isFalse();
+        assertThat(JSON.readTree(get(HttpApi.READY, "Authorization", "Bearer t0ken").body()).has("reason")).isTrue();
         assertThat(get(HttpApi.METRICS, "Authorization", "Bearer t0ken").statusCode()).isEqualTo(200);
         assertThat(get("/dash", "Authorization", "Bearer t0ken").statusCode()).isEqualTo(200);
         assertThat(get("/keys/known", "Authorization", "Bearer t0ken").statusCode()).isEqualTo(200);
