@@ -81,6 +81,11 @@ public final class Dashboard implements AutoCloseable {
         return feed;
     }
 
+    /** Browsers following the event stream now. */
+    public int clients() {
+        return events.clients();
+    }
+
     private void page(HttpExchange exchange) throws IOException {
         String path = exchange.getRequestURI().getPath();
         if (!path.equals("/") && !path.equals("/index.html")) {
