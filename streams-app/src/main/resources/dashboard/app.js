@@ -70,10 +70,10 @@
 
   /** Surprisal (nats) to a background: cool and faint when expected, hot and strong when surprising. */
   function shade(surprisal) {
-    const x = Math.max(0, Math.min(1, surprisal / 7));
-    const hue = 200 - 200 * x;               // 200 (blue) -> 0 (red)
-    const alpha = 0.12 + 0.78 * x;
-    return `background: hsla(${hue.toFixed(0)}, 85%, 55%, ${alpha.toFixed(2)})`;
+    const x = Math.max(0, Math.min(1, surprisal / 6));
+    const hue = 38 - 38 * x;                 // amber -> red
+    const alpha = 0.07 + 0.85 * x;           // expected tokens stay faint, surprising ones glow
+    return `background: hsla(${hue.toFixed(0)}, 95%, 52%, ${alpha.toFixed(2)})`;
   }
 
   function chip(s) {
@@ -186,7 +186,7 @@
       legend: { show: true },
       scales: { x: { time: true }, y: { range: (u, min, max) => [0, Math.max(5, max * 1.15)] } },
       axes: [axis, { ...axis, label: 'scores/s', labelSize: 18 }],
-      series: [{}, { label: 'scores/s', stroke: '#4fc3f7', fill: 'rgba(79,195,247,.15)', width: 2 }],
+      series: [{}, { label: 'scores/s', stroke: '#4fc3f7', fill: 'rgba(79,195,247,.15)', width: 2, points: { show: false } }],
     }, [[], []], $('throughput-chart'));
     const anomalies = new uPlot({
       ...size('anomaly-chart'),
@@ -195,8 +195,9 @@
       axes: [axis, { ...axis, label: 'anomalies/s', labelSize: 18 },
         { ...axis, scale: 'pct', side: 1, grid: { show: false }, values: (u, v) => v.map(x => x + '%') }],
       series: [{},
-        { label: 'anomalies/s', stroke: '#ff5c5c', fill: 'rgba(255,92,92,.18)', width: 2, paths: uPlot.paths.stepped({ align: 1 }) },
-        { label: '% of scores', stroke: '#ffb300', width: 1.5, scale: 'pct', dash: [4, 4], spanGaps: false }],
+        { label: 'anomalies/s', stroke: '#ff5c5c', fill: 'rgba(255,92,92,.18)', width: 2, points: { show: false },
+          paths: uPlot.paths.stepped({ align: 1 }) },
+        { label: '% of scores', stroke: '#ffb300', width: 1.5, scale: 'pct', dash: [4, 4], points: { show: false } }],
     }, [[], [], []], $('anomaly-chart'));
     window.addEventListener('resize', () => {
       throughput.setSize(size('throughput-chart'));

@@ -77,7 +77,7 @@ class DashboardIT {
             awaitReady(app, base);
             WebDriver browser = chromium();
             try {
-                browser.manage().window().setSize(new Dimension(1600, 1250));
+                browser.manage().window().setSize(new Dimension(1600, 1800));
                 browser.get(base + "/");
                 await("the page connects to the event stream").atMost(WAIT).until(() ->
                         "live".equals(browser.findElement(By.id("connection")).getAttribute("data-state")));

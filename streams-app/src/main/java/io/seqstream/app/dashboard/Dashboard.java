@@ -10,6 +10,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Supplier;
 
 /**
@@ -25,6 +26,14 @@ import java.util.function.Supplier;
  * </ul>
  */
 public final class Dashboard implements AutoCloseable {
+    /**
+     * The routes that carry no data (the page and its static assets). A browser cannot send a bearer token when it
+     * navigates to a page, so with {@code http.auth=bearer} an HTTP server should serve these without
+     * authentication; the page then sends the token on its own requests ({@code /dashboard/events},
+     * {@code /dashboard/model}, {@code /keys/{key}}). The {@code /} handler answers only {@code /} and
+     * {@code /index.html} (404 otherwise).
+     */
+    public static final Set<String> PUBLIC_ROUTES = Set.of("/", "/dashboard/assets/");
     /** Recent scores the feed keeps for a browser that connects. */
     public static final int RECENT_SCORES = 600;
     static final String ASSETS = "/dashboard/assets/";
