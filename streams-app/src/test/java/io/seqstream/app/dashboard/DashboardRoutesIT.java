@@ -128,6 +128,32 @@ class DashboardRoutesIT {
         }
     }
 
+    @Test
+    void shouldLetGoOfABrowserThatWentAwayAndReadOn() throws Exception {
+        String topic = ScoreFeedIT.topic();
+        try (Dashboard dashboard = new Dashboard(ScoreFeed.start(ScoreFeedIT.props(), topic, 10),
+                () -> TestModels.hdfs().manifest(), true);
+             HttpApi api = HttpApi.builder().port(0).routes(dashboard.routes()).start();
+             KafkaProducer<byte[], byte[]> producer = producer(null)) {
+            assertThat(dashboard.feed().awaitAssigned(WAIT)).isTrue();
+            HttpResponse<java.io.InputStream> events = http.send(request(api, "/dashboard/events", null).build(),
+                    HttpResponse.BodyHandlers.ofInputStream());
+            assertThat(events.statusCode()).isEqualTo(200);
+            await("one browser connected").atMost(WAIT).until(() -> dashboard.clients() == 1);
+            events.body().close(); // the browser's tab closes
+
+            // Writes to the closed connection fail, and the stream lets go of it; the feed reads on regardless.
+            for (int i = 1; i <= 5; i++) {
+                send(producer, topic, 0, "blk", SchemaJson.writeBytes(score("blk", i, "E5", false, 0.9)));
+                producer.flush();
+                long sent = i;
+                await("score " + i + " read").atMost(WAIT).until(() -> dashboard.feed().total() == sent);
+            }
+            await("the closed browser let go of").atMost(WAIT).until(() -> dashboard.clients() == 0);
+            await("every score read").atMost(WAIT).until(() -> dashboard.feed().total() == 5);
+        }
+    }
+
     /** The next server-sent event (name and JSON data), skipping comments; fails after {@link #WAIT}. */
     private Map.Entry<String, JsonNode> nextEvent(BlockingQueue<String> lines) throws Exception {
         String name = "message";
