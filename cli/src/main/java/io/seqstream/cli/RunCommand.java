@@ -9,6 +9,7 @@ import io.seqstream.app.TopicAdmin;
 import io.seqstream.app.config.SeqstreamConfig;
 import io.seqstream.app.http.HttpApi;
 import io.seqstream.app.config.Setting;
+import io.seqstream.app.dashboard.Dashboard;
 import io.seqstream.app.metrics.SeqstreamMetrics;
 import io.seqstream.app.model.ServedModels;
 import io.seqstream.app.topology.Topics;
@@ -83,8 +84,14 @@ final class RunCommand implements Callable<Integer> {
             streamsMetrics.bindTo(registry);
             opened.add(0, streamsMetrics);
             Runtime.getRuntime().addShutdownHook(new Thread(app::close, "seqstream-shutdown"));
-            try (HttpApi api = config.integer(Setting.HTTP_PORT) > 0
-                    ? HttpApi.start(config, app, registry, httpRoutes(config, app, registry)) : null) {
+            boolean serving = config.integer(Setting.HTTP_PORT) > 0;
+            Dashboard dashboard = serving && config.bool(Setting.HTTP_DASHBOARD) ? Dashboard.start(
+                    Clients.kafka(config), config.string(Setting.SCORES_TOPIC), models.served()) : null;
+            if (dashboard != null) {
+                opened.add(0, dashboard);
+            }
+            try (HttpApi api = serving
+                    ? HttpApi.start(config, app, registry, httpRoutes(config, app, registry, dashboard)) : null) {
                 app.awaitTermination();
             }
             return app.fatalError() == null ? 0 : 1;
@@ -101,7 +108,7 @@ final class RunCommand implements Callable<Integer> {
 
     /** Routes served beside the HTTP API's own (health, metrics, keys), by path prefix. */
     private static Map<String, HttpHandler> httpRoutes(SeqstreamConfig config, ScoringApp app,
-                                                       PrometheusMeterRegistry registry) {
-        return Map.of();
+                                                       PrometheusMeterRegistry registry, Dashboard dashboard) {
+        return dashboard == null ? Map.of() : dashboard.routes();
     }
 }

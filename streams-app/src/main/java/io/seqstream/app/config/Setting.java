@@ -71,6 +71,8 @@ public enum Setting {
     COMMIT_INTERVAL_MS("commit.interval.ms", "100", "How often offsets, state and output are committed"),
     HTTP_PORT("http.port", "9400",
             "Port of the HTTP API (/health/live, /health/ready, /metrics, /keys/{key}, the dashboard); 0 = off"),
+    HTTP_DASHBOARD("http.dashboard", "true",
+            "Serve the live dashboard at / (it follows every instance's scores with a consumer of its own)"),
     HTTP_ADVERTISED_ADDRESS("http.advertised-address", "",
             "host:port at which other instances reach this one's HTTP API (Kafka Streams' application.server);"
                     + " empty = localhost:http.port"),
