@@ -91,7 +91,8 @@ final class RunCommand implements Callable<Integer> {
                 opened.add(0, dashboard);
             }
             try (HttpApi api = serving
-                    ? HttpApi.start(config, app, registry, httpRoutes(config, app, registry, dashboard)) : null) {
+                    ? HttpApi.start(config, app, registry, httpRoutes(config, app, registry, dashboard),
+                            Dashboard.PUBLIC_ROUTES) : null) {
                 app.awaitTermination();
             }
             return app.fatalError() == null ? 0 : 1;

@@ -13,9 +13,11 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -67,9 +69,19 @@ public final class HttpApi implements AutoCloseable {
      */
     public static HttpApi start(SeqstreamConfig config, ScoringApp app, PrometheusMeterRegistry registry,
                                 Map<String, HttpHandler> routes) throws IOException {
+        return start(config, app, registry, routes, Set.of());
+    }
+
+    /**
+     * As {@link #start(SeqstreamConfig, ScoringApp, PrometheusMeterRegistry, Map)}, serving the routes whose paths
+     * are in {@code openPaths} without credentials (pages and scripts that carry no data: a browser cannot send a
+     * bearer token when it opens a page).
+     */
+    public static HttpApi start(SeqstreamConfig config, ScoringApp app, PrometheusMeterRegistry registry,
+                                Map<String, HttpHandler> routes, Set<String> openPaths) throws IOException {
         return builder().port(config.integer(Setting.HTTP_PORT)).auth(HttpAuth.from(config))
                 .liveness(app::isLive).readiness(app::readiness).metrics(registry)
-                .keys(KeyQueries.of(app, config)).routes(routes).start();
+                .keys(KeyQueries.of(app, config)).routes(routes).openPaths(openPaths).start();
     }
 
     /** The port it listens on (the one bound when port 0 was asked for). */
@@ -92,6 +104,7 @@ public final class HttpApi implements AutoCloseable {
         private PrometheusMeterRegistry metrics;
         private KeyLookup keys;
         private final Map<String, HttpHandler> routes = new LinkedHashMap<>();
+        private final Set<String> openPaths = new HashSet<>();
 
         private Builder() {
         }
@@ -134,6 +147,12 @@ public final class HttpApi implements AutoCloseable {
             return this;
         }
 
+        /** Paths among the extra routes served without credentials: only those that carry no data. */
+        public Builder openPaths(Set<String> paths) {
+            this.openPaths.addAll(paths);
+            return this;
+        }
+
         public HttpApi start() throws IOException {
             HttpServer server = HttpServer.create(new InetSocketAddress(port), 0);
             server.createContext(LIVE, getOnly(exchange -> {
@@ -160,7 +179,8 @@ public final class HttpApi implements AutoCloseable {
             if (keys != null) {
                 server.createContext(KEYS, protect(getOnly(this::key)));
             }
-            routes.forEach((path, handler) -> server.createContext(path, protect(handler)));
+            routes.forEach((path, handler) ->
+                    server.createContext(path, openPaths.contains(path) ? handler : protect(handler)));
             AtomicInteger threads = new AtomicInteger();
             ExecutorService executor = Executors.newCachedThreadPool(r -> {
                 Thread t = new Thread(r, "seqstream-http-" + threads.incrementAndGet());

@@ -81,7 +81,8 @@ class DashboardRoutesIT {
         String topic = ScoreFeedIT.topic();
         try (Dashboard dashboard = new Dashboard(ScoreFeed.start(ScoreFeedIT.props(), topic, 10),
                 () -> TestModels.hdfs().manifest(), true);
-             HttpApi api = HttpApi.builder().port(0).auth(HttpAuth.bearer("s3cret")).routes(dashboard.routes()).start();
+             HttpApi api = HttpApi.builder().port(0).auth(HttpAuth.bearer("s3cret")).routes(dashboard.routes())
+                     .openPaths(Dashboard.PUBLIC_ROUTES).start();
              KafkaProducer<byte[], byte[]> producer = producer(null)) {
             assertThat(dashboard.feed().awaitAssigned(WAIT)).isTrue();
             send(producer, topic, 0, "blk-0", SchemaJson.writeBytes(score("blk-0", 1, "E5", false, 0.9)));
@@ -89,6 +90,8 @@ class DashboardRoutesIT {
             await("first score read").atMost(WAIT).until(() -> dashboard.feed().total() == 1);
 
             assertThat(get(api, "/dashboard/events", null).statusCode()).as("behind the API's auth").isEqualTo(401);
+            assertThat(get(api, "/dashboard/model", null).statusCode()).as("behind the API's auth").isEqualTo(401);
+            assertThat(get(api, "/", null).statusCode()).as("the page opens without a token").isEqualTo(200);
             HttpResponse<Stream<String>> events = http.send(request(api, "/dashboard/events", "s3cret").build(),
                     HttpResponse.BodyHandlers.ofLines());
             assertThat(events.statusCode()).isEqualTo(200);
