@@ -54,7 +54,7 @@ public final class ClusterCheck {
      */
     public static Optional<String> verify(SeqstreamConfig config, Duration timeout) {
         String bootstrap = config.string(Setting.BOOTSTRAP_SERVERS);
-        Map<String, Object> adminConfig = adminConfig(config);
+        Map<String, Object> adminConfig = adminConfig(config, "cluster-check");
         try (Admin admin = Admin.create(adminConfig)) {
             DescribeClusterResult cluster = admin.describeCluster(
                     new DescribeClusterOptions().timeoutMs((int) timeout.toMillis()));
@@ -80,10 +80,13 @@ public final class ClusterCheck {
         }
     }
 
-    /** The admin client settings Kafka Streams itself would use, so that the check sees what the app will. */
-    static Map<String, Object> adminConfig(SeqstreamConfig config) {
+    /**
+     * The admin client settings Kafka Streams itself would use (bootstrap servers, security, {@code admin.*}
+     * overrides), so that a check sees what the application will; the client id is the application id + {@code -purpose}.
+     */
+    static Map<String, Object> adminConfig(SeqstreamConfig config, String purpose) {
         StreamsConfig streams = new StreamsConfig(StreamsSettings.build(config));
-        return streams.getAdminConfigs(config.string(Setting.APPLICATION_ID) + "-cluster-check");
+        return streams.getAdminConfigs(config.string(Setting.APPLICATION_ID) + "-" + purpose);
     }
 
     /** The exception for a refusal, with one line naming its cause. */
