@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Why not the clients' own {@code connection-count} metrics, which need no extra client: measured in
  * {@code BrokerOutageIT} (single broker stopped for 30 s), their sum on {@code /metrics} stayed at 2 for the
- * whole outage (a client counts the connections it keeps trying to open), while this check turned readiness
+ * whole outage (presumably counting the connections the clients keep trying to open), while this check turned readiness
  * down 4.3 s after the stop and up again 0.9 s after the restart. A request that must be answered says more.
  */
 public final class KafkaConnectivity implements AutoCloseable {
