@@ -76,6 +76,8 @@ class SecuredKafkaIT {
         try (ScoringProcess app = ScoringProcess.start(env.config, dir, "wrong-password")) {
             OptionalInt exit = app.awaitExit(Duration.ofSeconds(30));
             Duration took = Duration.ofNanos(System.nanoTime() - start);
+            org.slf4j.LoggerFactory.getLogger(SecuredKafkaIT.class).info(
+                    "seqstream run with a wrong password exited {} after {} ms (JVM start included)", exit, took.toMillis());
 
             assertThat(exit).as("exited by itself within 30 s; log:\n%s", app.logTail()).isPresent();
             assertThat(exit.getAsInt()).as("exit code").isEqualTo(1);

@@ -39,7 +39,12 @@ public final class ScoringApp implements AutoCloseable {
     private ScoringApp(Topology topology, SeqstreamConfig config, ActiveModel models) {
         this.models = models;
         this.streams = new KafkaStreams(topology, StreamsSettings.build(config));
-        this.connectivity = KafkaConnectivity.start(ClusterCheck.adminConfig(config, "connectivity"));
+        try {
+            this.connectivity = KafkaConnectivity.start(ClusterCheck.adminConfig(config, "connectivity"));
+        } catch (RuntimeException e) {
+            streams.close(Duration.ZERO);
+            throw e;
+        }
         streams.setStateListener((now, before) -> {
             log.info("Kafka Streams {} -> {}", before, now);
             if (now == KafkaStreams.State.RUNNING) {
