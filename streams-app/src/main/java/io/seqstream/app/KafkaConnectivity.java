@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -35,25 +36,20 @@ public final class KafkaConnectivity implements AutoCloseable {
     static final Duration CALL_TIMEOUT = Duration.ofSeconds(2);
     static final int FAILURES_TO_DOWN = 2;
 
-    private final Admin admin;
     private final String bootstrap;
-    private final Duration callTimeout;
+    private final Callable<?> probe;
+    private final AutoCloseable client;
     private final int failuresToDown;
-    private final ScheduledExecutorService executor;
+    private ScheduledExecutorService executor;
     private int consecutiveFailures;
     private Instant downSince;
     private volatile String problem;
 
-    private KafkaConnectivity(Admin admin, String bootstrap, Duration callTimeout, int failuresToDown) {
-        this.admin = admin;
+    KafkaConnectivity(String bootstrap, Callable<?> probe, AutoCloseable client, int failuresToDown) {
         this.bootstrap = bootstrap;
-        this.callTimeout = callTimeout;
+        this.probe = probe;
+        this.client = client;
         this.failuresToDown = failuresToDown;
-        this.executor = Executors.newSingleThreadScheduledExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "seqstream-kafka-connectivity");
-            thread.setDaemon(true);
-            return thread;
-        });
     }
 
     /** Starts checking with the default interval, timeout and number of failures. */
@@ -67,8 +63,17 @@ public final class KafkaConnectivity implements AutoCloseable {
      */
     public static KafkaConnectivity start(Map<String, Object> adminConfig, Duration interval, Duration callTimeout,
                                           int failuresToDown) {
-        KafkaConnectivity connectivity = new KafkaConnectivity(Admin.create(adminConfig),
-                String.valueOf(adminConfig.get("bootstrap.servers")), callTimeout, failuresToDown);
+        Admin admin = Admin.create(adminConfig);
+        Callable<?> describeCluster = () -> admin.describeCluster(
+                        new DescribeClusterOptions().timeoutMs((int) callTimeout.toMillis()))
+                .nodes().get(callTimeout.toMillis() + 1_000, TimeUnit.MILLISECONDS);
+        KafkaConnectivity connectivity = new KafkaConnectivity(String.valueOf(adminConfig.get("bootstrap.servers")),
+                describeCluster, () -> admin.close(Duration.ofSeconds(1)), failuresToDown);
+        connectivity.executor = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "seqstream-kafka-connectivity");
+            thread.setDaemon(true);
+            return thread;
+        });
         connectivity.executor.scheduleWithFixedDelay(connectivity::check, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
         return connectivity;
     }
@@ -82,18 +87,16 @@ public final class KafkaConnectivity implements AutoCloseable {
         return problem == null;
     }
 
-    private void check() {
+    /** One check; the scheduler runs it, and tests call it directly. */
+    void check() {
         try {
-            admin.describeCluster(new DescribeClusterOptions().timeoutMs((int) callTimeout.toMillis()))
-                    .nodes().get(callTimeout.toMillis() + 1_000, TimeUnit.MILLISECONDS);
+            probe.call();
             succeeded();
         } catch (ExecutionException e) {
             failed(e.getCause());
-        } catch (java.util.concurrent.TimeoutException e) {
-            failed(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (RuntimeException e) {
+        } catch (Exception e) {
             failed(e);
         }
     }
@@ -122,12 +125,18 @@ public final class KafkaConnectivity implements AutoCloseable {
 
     @Override
     public void close() {
-        executor.shutdownNow();
-        try {
-            executor.awaitTermination(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        if (executor != null) {
+            executor.shutdownNow();
+            try {
+                executor.awaitTermination(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
-        admin.close(Duration.ofSeconds(1));
+        try {
+            client.close();
+        } catch (Exception e) {
+            log.debug("Closing the connectivity check's client failed", e);
+        }
     }
 }
