@@ -51,7 +51,8 @@ import org.slf4j.LoggerFactory;
  * the same protocol as on a real broker of this Kafka version.
  *
  * <p>It listens on a free port of {@code localhost} (PLAINTEXT, listener name {@code EXTERNAL}), or on a
- * {@linkplain Builder#port(int) fixed one}; see {@link #bootstrapServers()}. Every start formats a fresh
+ * {@linkplain Builder#port(int) fixed one}; see {@link #bootstrapServers()}. With {@link Builder#saslSsl} clients
+ * must use SCRAM over TLS; {@link #clientProperties()} says how. Every start formats a fresh
  * cluster, unless {@link Builder#keepData(Path)} names the directory of one to reuse. Close it to stop the
  * broker and delete its temporary data.
  *
@@ -251,7 +252,8 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
         }
 
         /**
-         * Listens for clients on this port of {@code localhost} (PLAINTEXT) and gives it as the bootstrap address,
+         * Listens for clients on this port of {@code localhost} (PLAINTEXT, or SASL_SSL with {@link #saslSsl}) and
+         * gives it as the bootstrap address,
          * so that the address stays the same across restarts. 0, the default, takes a free port.
          *
          * @throws IllegalArgumentException for a port outside 0..65535
@@ -266,11 +268,11 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
 
         /**
          * Secures the client listener: clients must connect with TLS ({@code SASL_SSL}) and authenticate with
-         * {@value EmbeddedKafkaCluster#SASL_MECHANISM} as this user, whose credentials are written into the
-         * cluster's metadata at every start (through the plaintext inter-broker listener, before the start returns). The TLS material (a throwaway CA, a broker certificate for
-         * {@code localhost} signed by it, a client trust store) is made with the JDK's {@code keytool} in the
-         * data directory's {@value EmbeddedKafkaCluster#TLS_DIRECTORY} folder at the first start, and reused
-         * by a {@linkplain #keepData(Path) restart}. {@link EmbeddedKafkaCluster#clientProperties()} says how to
+         * {@value EmbeddedKafkaCluster#SASL_MECHANISM} as this user, whom every start creates (or updates) through
+         * the plaintext inter-broker listener before it returns. The TLS material (a throwaway CA, a broker
+         * certificate for {@code localhost} signed by it, a client trust store) is made in-process in the data
+         * directory's {@value EmbeddedKafkaCluster#TLS_DIRECTORY} folder at the first start, and reused by a
+         * {@linkplain #keepData(Path) restart}. {@link EmbeddedKafkaCluster#clientProperties()} says how to
          * connect. The broker's own listeners (inter-broker, controller) stay plaintext on other ports.
          * Names and passwords are limited to letters, digits, '-' and '_'.
          */
