@@ -10,17 +10,24 @@ import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThr
 
 /**
  * What to do when a stream thread dies. Kafka Streams retries what it can inside the thread (a broker away
- * for less than {@code task.timeout.ms}, 5 minutes by default, costs nothing but time: tasks wait, an open
- * transaction is aborted and its input re-read); what escapes to the handler is either a fault that will
- * recur (a bug, a model that cannot step, wrong credentials) or a transient Kafka error that outlasted those
- * retries, such as a {@code TimeoutException} from a commit during a longer outage.
+ * for less than {@code task.timeout.ms}, 5 minutes by default, costs nothing but time: tasks wait, or a failed
+ * commit has its tasks closed dirty and re-created from the last commit); what escapes to the handler is
+ * either a fault that will recur (a bug, a model that cannot step, wrong credentials) or a transient Kafka
+ * error that outlasted those retries.
  *
- * <p>A transient error (a {@link RetriableException} anywhere in the cause chain) replaces the thread: under
- * exactly-once the dying thread's transaction is aborted and its tasks closed dirty, and the new thread
- * resumes them from the last committed offsets and changelogs, so nothing is lost or scored twice. Anything
- * else, or more than {@code maxReplacements} replacements within {@code window} (a transient error that keeps
- * coming back is not transient), shuts the client down, as before, so the process exits and its supervisor
- * restarts it.
+ * <p>Transient are: a {@link RetriableException} anywhere in the cause chain (a {@code TimeoutException}
+ * after {@code task.timeout.ms}), and an {@link IllegalStateException} thrown by the producer's transaction
+ * manager. The latter is what {@code BrokerOutageIT} met: a commit timed out while the broker was away
+ * ({@code max.block.ms}), Kafka Streams then tried {@code sendOffsetsToTransaction} on the same producer, and
+ * the producer refused ("the previous call to `commitTransaction` timed out and must be retried"), killing
+ * the thread. The producer is stuck, not the application: a new thread has a new producer, whose
+ * {@code initTransactions} fences the old one and aborts its transaction.
+ *
+ * <p>A transient error replaces the thread: under exactly-once the dying thread's transaction is aborted and
+ * its tasks closed dirty, and the new thread resumes them from the last committed offsets and changelogs, so
+ * nothing is lost or scored twice. Anything else, or more than {@code maxReplacements} replacements within
+ * {@code window} (a transient error that keeps coming back is not transient), shuts the client down, as
+ * before, so the process exits and its supervisor restarts it.
  */
 final class StreamThreadFailures {
     static final int MAX_REPLACEMENTS = 5;
@@ -57,13 +64,26 @@ final class StreamThreadFailures {
         return StreamThreadExceptionResponse.REPLACE_THREAD;
     }
 
-    /** True when a {@link RetriableException} caused it: an error Kafka's clients would retry, given time. */
+    /** The class whose {@link IllegalStateException}s say that one producer is stuck in a transaction call. */
+    static final String TRANSACTION_MANAGER = "org.apache.kafka.clients.producer.internals.TransactionManager";
+
+    /**
+     * True when an error Kafka's clients would retry, given time ({@link RetriableException}), or a producer stuck
+     * after a timed-out transaction call, caused it.
+     */
     static boolean isTransient(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof RetriableException) {
+            if (t instanceof RetriableException || isStuckTransaction(t)) {
                 return true;
             }
         }
         return false;
+    }
+
+    private static boolean isStuckTransaction(Throwable t) {
+        StackTraceElement[] trace = t.getStackTrace();
+        return t instanceof IllegalStateException && trace.length > 0
+                && (trace[0].getClassName().equals(TRANSACTION_MANAGER)
+                || trace.length > 1 && trace[1].getClassName().equals(TRANSACTION_MANAGER));
     }
 }

@@ -41,6 +41,18 @@ class StreamThreadFailuresTest {
     }
 
     @Test
+    void shouldReplaceTheThreadWhenItsProducerIsStuckAfterATimedOutCommit() {
+        // What BrokerOutageIT met: thrown by TransactionManager.throwIfPendingState, wrapped by the stream thread.
+        IllegalStateException stuck = new IllegalStateException("Cannot attempt operation `sendOffsetsToTransaction`"
+                + " because the previous call to `commitTransaction` timed out and must be retried");
+        stuck.setStackTrace(new StackTraceElement[] {
+                new StackTraceElement(StreamThreadFailures.TRANSACTION_MANAGER, "throwIfPendingState", null, 1272),
+                new StackTraceElement(StreamThreadFailures.TRANSACTION_MANAGER, "sendOffsetsToTransaction", null, 425)});
+
+        assertThat(failures.respond(new StreamsException(stuck))).isEqualTo(StreamThreadExceptionResponse.REPLACE_THREAD);
+    }
+
+    @Test
     void shouldShutDownOnAFaultThatWillRecur() {
         assertThat(failures.respond(new StreamsException(new IllegalStateException("model cannot step"))))
                 .isEqualTo(StreamThreadExceptionResponse.SHUTDOWN_CLIENT);
