@@ -89,7 +89,7 @@ public final class KeyQueries implements KeyLookup {
         KeyQueryMetadata metadata;
         try {
             metadata = streams.queryMetadataForKey(store, key, Serdes.String().serializer());
-        } catch (IllegalStateException e) {
+        } catch (IllegalStateException | InvalidStateStoreException e) {
             return error(503, "kafka streams is not running: " + e.getMessage(), key);
         }
         if (metadata == null || metadata.equals(KeyQueryMetadata.NOT_AVAILABLE)) {
