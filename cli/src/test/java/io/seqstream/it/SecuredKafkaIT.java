@@ -83,7 +83,8 @@ class SecuredKafkaIT {
             assertThat(exit.getAsInt()).as("exit code").isEqualTo(1);
             assertThat(app.log()).contains("seqstream: Kafka authentication failed for user '" + USER
                     + "' (SASL SCRAM-SHA-512) at " + kafka.bootstrapServers());
-            assertThat(took).as("time to fail, JVM start included").isLessThan(Duration.ofSeconds(20));
+            assertThat(took).as("time to fail, JVM start included (4-17 s seen on a loaded 2-core machine)")
+                    .isLessThan(Duration.ofSeconds(25));
         }
     }
 
