@@ -4,6 +4,7 @@ import com.sun.net.httpserver.HttpHandler;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.seqstream.app.ClusterCheck;
 import io.seqstream.app.ScoringApp;
 import io.seqstream.app.TopicAdmin;
 import io.seqstream.app.config.SeqstreamConfig;
@@ -38,6 +39,8 @@ final class RunCommand implements Callable<Integer> {
     private static final Logger log = LoggerFactory.getLogger(RunCommand.class);
     /** How long {@code run} waits for a sidecar to activate a first version in {@code model.dir}. */
     static final Duration SIDECAR_WAIT = Duration.ofSeconds(60);
+    /** How long {@code run} waits for the cluster to answer its start-up check (it starts anyway after that). */
+    static final Duration CLUSTER_CHECK_TIMEOUT = Duration.ofSeconds(15);
 
     @Mixin
     ConfigOptions options;
@@ -54,6 +57,8 @@ final class RunCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         SeqstreamConfig config = options.resolve(follow ? Map.of(Setting.MODEL_FOLLOW.key(), "true") : Map.of());
         boolean following = config.bool(Setting.MODEL_FOLLOW);
+        // Wrong credentials or trust store: one line naming the cause now, not a stream thread dying later.
+        ClusterCheck.verify(config, CLUSTER_CHECK_TIMEOUT);
         if (createTopics != null) {
             TopicAdmin.ensureTopics(config.string(Setting.BOOTSTRAP_SERVERS), config.kafkaOverrides(),
                     Topics.from(config).names(), createTopics);

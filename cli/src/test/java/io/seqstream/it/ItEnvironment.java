@@ -33,20 +33,35 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 final class ItEnvironment {
     static final int PARTITIONS = 3;
 
-    final KafkaFixture kafka;
+    /** Gives every environment its own names, whichever broker it runs on. */
+    private static final KafkaFixture NAMES = KafkaFixture.create();
+
+    final String bootstrapServers;
+    /** What the test's own clients need besides bootstrap.servers (security settings), empty on the shared broker. */
+    final Map<String, String> clientProperties;
     final SeqstreamConfig config;
     final Topics topics;
 
     ItEnvironment(KafkaFixture kafka, Path stateDir, Map<String, String> settings) {
-        this.kafka = kafka;
+        this(kafka.bootstrapServers(), Map.of(), stateDir, settings);
+    }
+
+    /**
+     * On a broker of the test's own (a secured one, one the test stops): the test's producers, consumers and
+     * topic creation use {@code clientProperties}; the application gets only {@code settings}.
+     */
+    ItEnvironment(String bootstrapServers, Map<String, String> clientProperties, Path stateDir,
+                  Map<String, String> settings) {
+        this.bootstrapServers = bootstrapServers;
+        this.clientProperties = Map.copyOf(clientProperties);
         Map<String, String> all = new HashMap<>();
-        all.put(Setting.APPLICATION_ID.key(), kafka.uniqueName("seqstream-it"));
-        all.put(Setting.BOOTSTRAP_SERVERS.key(), kafka.bootstrapServers());
-        all.put(Setting.EVENTS_TOPIC.key(), kafka.uniqueName("events"));
-        all.put(Setting.SCORES_TOPIC.key(), kafka.uniqueName("scores"));
-        all.put(Setting.ANOMALIES_TOPIC.key(), kafka.uniqueName("anomalies"));
-        all.put(Setting.SUMMARIES_TOPIC.key(), kafka.uniqueName("summaries"));
-        all.put(Setting.DEAD_LETTER_TOPIC.key(), kafka.uniqueName("dlq"));
+        all.put(Setting.APPLICATION_ID.key(), uniqueName("seqstream-it"));
+        all.put(Setting.BOOTSTRAP_SERVERS.key(), bootstrapServers);
+        all.put(Setting.EVENTS_TOPIC.key(), uniqueName("events"));
+        all.put(Setting.SCORES_TOPIC.key(), uniqueName("scores"));
+        all.put(Setting.ANOMALIES_TOPIC.key(), uniqueName("anomalies"));
+        all.put(Setting.SUMMARIES_TOPIC.key(), uniqueName("summaries"));
+        all.put(Setting.DEAD_LETTER_TOPIC.key(), uniqueName("dlq"));
         all.put(Setting.MODEL_STORE.key(), TestModels.storeDir().toString());
         all.put(Setting.MODEL_NAME.key(), TestModels.HDFS);
         all.put(Setting.STATE_DIR.key(), stateDir.toString());
@@ -55,12 +70,18 @@ final class ItEnvironment {
         all.putAll(settings);
         this.config = SeqstreamConfig.of(all);
         this.topics = Topics.from(config);
-        TopicAdmin.ensureTopics(kafka.bootstrapServers(), Map.of(), topics.names(), PARTITIONS);
+        TopicAdmin.ensureTopics(bootstrapServers, this.clientProperties, topics.names(), PARTITIONS);
+    }
+
+    /** A name no other test uses, for a topic, an application id or a group id. */
+    static String uniqueName(String prefix) {
+        return NAMES.uniqueName(prefix);
     }
 
     KafkaProducer<byte[], byte[]> producer() {
         Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        props.putAll(clientProperties);
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         return new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
     }
@@ -100,7 +121,8 @@ final class ItEnvironment {
     /** A consumer of the given topics from the beginning, committed data only unless told otherwise. */
     KafkaConsumer<byte[], byte[]> consumer(boolean readCommitted, String... topicNames) {
         Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        props.putAll(clientProperties);
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, readCommitted ? "read_committed" : "read_uncommitted");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(),
@@ -149,7 +171,7 @@ final class ItEnvironment {
      */
     CliResult cli(Path workDir, String... args) throws java.io.IOException {
         java.nio.file.Files.createDirectories(workDir);
-        Path configFile = workDir.resolve("cli-" + kafka.uniqueName("config") + ".properties");
+        Path configFile = workDir.resolve("cli-" + uniqueName("config") + ".properties");
         Properties props = new Properties();
         props.putAll(config.asMap());
         try (java.io.Writer out = java.nio.file.Files.newBufferedWriter(configFile)) {

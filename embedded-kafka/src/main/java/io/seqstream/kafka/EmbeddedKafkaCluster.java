@@ -11,8 +11,10 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -24,6 +26,7 @@ import java.util.stream.Stream;
 
 import kafka.server.ControllerServer;
 
+import org.apache.kafka.common.network.ListenerName;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
 import org.apache.kafka.common.utils.AppInfoParser;
@@ -48,7 +51,8 @@ import org.slf4j.LoggerFactory;
  * the same protocol as on a real broker of this Kafka version.
  *
  * <p>It listens on a free port of {@code localhost} (PLAINTEXT, listener name {@code EXTERNAL}), or on a
- * {@linkplain Builder#port(int) fixed one}; see {@link #bootstrapServers()}. Every start formats a fresh
+ * {@linkplain Builder#port(int) fixed one}; see {@link #bootstrapServers()}. With {@link Builder#saslSsl} clients
+ * must use SCRAM over TLS; {@link #clientProperties()} says how. Every start formats a fresh
  * cluster, unless {@link Builder#keepData(Path)} names the directory of one to reuse. Close it to stop the
  * broker and delete its temporary data.
  *
@@ -94,17 +98,25 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
     /** What a formatted node directory holds; its {@code cluster.id} is the cluster's. */
     private static final String META_PROPERTIES = "meta.properties";
 
+    /** Where a {@linkplain Builder#saslSsl(String, String) secured} cluster keeps its TLS material, in its data directory. */
+    static final String TLS_DIRECTORY = "tls";
+
+    /** The SASL mechanism of a {@linkplain Builder#saslSsl(String, String) secured} cluster. */
+    public static final String SASL_MECHANISM = "SCRAM-SHA-512";
+
     private final KafkaClusterTestKit cluster;
     private final String bootstrapServers;
     private final Path dataDirectory;
     private final boolean ownsDataDirectory;
     private final boolean restarted;
+    private final Map<String, String> clientProperties;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private EmbeddedKafkaCluster(KafkaClusterTestKit cluster, String bootstrapServers, Path dataDirectory,
-                                 boolean ownsDataDirectory, boolean restarted) {
+    private EmbeddedKafkaCluster(KafkaClusterTestKit cluster, String bootstrapServers, Map<String, String> clientProperties,
+                                 Path dataDirectory, boolean ownsDataDirectory, boolean restarted) {
         this.cluster = cluster;
         this.bootstrapServers = bootstrapServers;
+        this.clientProperties = clientProperties;
         this.dataDirectory = dataDirectory;
         this.ownsDataDirectory = ownsDataDirectory;
         this.restarted = restarted;
@@ -134,6 +146,23 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
         return bootstrapServers;
     }
 
+    /**
+     * What a client needs besides {@code bootstrap.servers} to connect: nothing for a plaintext cluster; for a
+     * {@linkplain Builder#saslSsl(String, String) secured} one {@code security.protocol=SASL_SSL},
+     * {@code sasl.mechanism}, {@code sasl.jaas.config} with the user's credentials, and the trust store
+     * ({@code ssl.truststore.location}, {@code .password}, {@code .type}) holding the CA that signed the broker's
+     * certificate. Immutable; copy it to change a value (a wrong password, say).
+     */
+    public Map<String, String> clientProperties() {
+        return clientProperties;
+    }
+
+    /** The {@code sasl.jaas.config} value of a SCRAM client with these credentials. */
+    public static String scramJaasConfig(String username, String password) {
+        return "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"" + username
+                + "\" password=\"" + password + "\";";
+    }
+
     /** Where the broker keeps its metadata and logs. */
     public Path dataDirectory() {
         return dataDirectory;
@@ -157,7 +186,7 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
      * partition has a leader. Topics that already exist are left as they are.
      */
     public void createTopics(int partitions, String... names) {
-        KafkaTopics.create(bootstrapServers, partitions, names);
+        KafkaTopics.create(bootstrapServers, clientProperties, partitions, names);
     }
 
     /** Stops the broker and, unless the caller gave the data directory, deletes its data. Idempotent. */
@@ -192,6 +221,8 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
         private Path dataDirectory;
         private boolean keepData;
         private int port;
+        private String saslUsername;
+        private String saslPassword;
         private final Map<String, Object> brokerProperties = new LinkedHashMap<>();
 
         private Builder() {
@@ -221,7 +252,8 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
         }
 
         /**
-         * Listens for clients on this port of {@code localhost} (PLAINTEXT) and gives it as the bootstrap address,
+         * Listens for clients on this port of {@code localhost} (PLAINTEXT, or SASL_SSL with {@link #saslSsl}) and
+         * gives it as the bootstrap address,
          * so that the address stays the same across restarts. 0, the default, takes a free port.
          *
          * @throws IllegalArgumentException for a port outside 0..65535
@@ -232,6 +264,34 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
             }
             this.port = port;
             return this;
+        }
+
+        /**
+         * Secures the client listener: clients must connect with TLS ({@code SASL_SSL}) and authenticate with
+         * {@value EmbeddedKafkaCluster#SASL_MECHANISM} as this user, whom every start creates (or updates) through
+         * the plaintext inter-broker listener before it returns. The TLS material (a throwaway CA, a broker
+         * certificate for {@code localhost} signed by it, a client trust store) is made in-process in the data
+         * directory's {@value EmbeddedKafkaCluster#TLS_DIRECTORY} folder at the first start, and reused by a
+         * {@linkplain #keepData(Path) restart}. {@link EmbeddedKafkaCluster#clientProperties()} says how to
+         * connect. The broker's own listeners (inter-broker, controller) stay plaintext on other ports.
+         * Names and passwords are limited to letters, digits, '-' and '_'.
+         */
+        public Builder saslSsl(String username, String password) {
+            this.saslUsername = requireSimple(username, "username");
+            this.saslPassword = requireSimple(password, "password");
+            return this;
+        }
+
+        private static String requireSimple(String value, String what) {
+            Objects.requireNonNull(value, what);
+            if (!value.matches("[A-Za-z0-9_-]+")) {
+                throw new IllegalArgumentException("The SASL " + what + " may hold only letters, digits, '-' and '_'");
+            }
+            return value;
+        }
+
+        private boolean secured() {
+            return saslUsername != null;
         }
 
         /**
@@ -270,17 +330,24 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
             Optional<String> existingClusterId = keepData ? formattedClusterId(directory) : Optional.empty();
             KafkaClusterTestKit cluster = null;
             try {
-                cluster = newTestKit(directory, ownsDataDirectory, existingClusterId);
+                TlsMaterial tls = secured() ? TlsMaterial.in(directory.resolve(TLS_DIRECTORY)) : null;
+                cluster = newTestKit(directory, ownsDataDirectory, existingClusterId, tls);
                 if (existingClusterId.isEmpty()) {
                     format(cluster);
                 }
                 cluster.startup();
                 cluster.waitForReadyBrokers();
-                String bootstrap = port == 0 ? cluster.bootstrapServers() : "localhost:" + port;
-                EmbeddedKafkaCluster started = new EmbeddedKafkaCluster(cluster, bootstrap, directory, ownsDataDirectory,
-                        existingClusterId.isPresent());
-                log.info("Kafka {} broker {} at {} in {} ms (cluster {}, data in {})",
+                String bootstrap = hasClientListener() ? "localhost:" + clientPort(cluster) : cluster.bootstrapServers();
+                Map<String, String> clientProperties = clientProperties(tls);
+                if (secured()) {
+                    ScramUsers.upsert(cluster.bootstrapServers(), saslUsername, saslPassword, SASL_MECHANISM);
+                    ScramUsers.awaitAuthentication(bootstrap, clientProperties);
+                }
+                EmbeddedKafkaCluster started = new EmbeddedKafkaCluster(cluster, bootstrap, clientProperties,
+                        directory, ownsDataDirectory, existingClusterId.isPresent());
+                log.info("Kafka {} broker {} at {}{} in {} ms (cluster {}, data in {})",
                         AppInfoParser.getVersion(), started.restarted() ? "restarted" : "started", bootstrap,
+                        secured() ? " (SASL_SSL, " + SASL_MECHANISM + ")" : "",
                         (System.nanoTime() - startNanos) / 1_000_000, started.clusterId(), directory);
                 return started;
             } catch (Exception e) {
@@ -295,8 +362,32 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
             }
         }
 
-        private KafkaClusterTestKit newTestKit(Path directory, boolean deleteOnClose, Optional<String> clusterId)
-                throws Exception {
+        private boolean hasClientListener() {
+            return port != 0 || secured();
+        }
+
+        /** The fixed port, or the one the broker bound for the {@code CLIENT} listener. */
+        private int clientPort(KafkaClusterTestKit cluster) {
+            return port != 0 ? port
+                    : cluster.brokers().values().iterator().next().boundPort(new ListenerName(CLIENT_LISTENER));
+        }
+
+        private Map<String, String> clientProperties(TlsMaterial tls) {
+            if (tls == null) {
+                return Map.of();
+            }
+            Map<String, String> props = new LinkedHashMap<>();
+            props.put("security.protocol", "SASL_SSL");
+            props.put("sasl.mechanism", SASL_MECHANISM);
+            props.put("sasl.jaas.config", scramJaasConfig(saslUsername, saslPassword));
+            props.put("ssl.truststore.location", tls.clientTrustStore().toString());
+            props.put("ssl.truststore.password", tls.password());
+            props.put("ssl.truststore.type", "PKCS12");
+            return Collections.unmodifiableMap(props);
+        }
+
+        private KafkaClusterTestKit newTestKit(Path directory, boolean deleteOnClose, Optional<String> clusterId,
+                                               TlsMaterial tls) throws Exception {
             TestKitNodes.Builder nodesBuilder = new TestKitNodes.Builder(productionBootstrapMetadata())
                     .setCombined(true)
                     .setNumBrokerNodes(1)
@@ -307,26 +398,39 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
             KafkaClusterTestKit.Builder builder = new KafkaClusterTestKit.Builder(nodes).setDeleteOnClose(deleteOnClose);
             SINGLE_NODE_DEFAULTS.forEach(builder::setConfigProp);
             brokerProperties.forEach(builder::setConfigProp);
-            if (port != 0) {
-                clientListener(nodes).forEach(builder::setConfigProp);
+            if (hasClientListener()) {
+                clientListener(nodes, tls).forEach(builder::setConfigProp);
             }
             return builder.build();
         }
 
         /**
-         * A third listener, {@code CLIENT}, on the fixed port. The test kit pre-binds a socket on a free port for
-         * its own broker listener whatever the configured port, so the fixed port gets a listener of its own; a
-         * client that bootstraps through it is given its endpoint in metadata, hence this port again.
+         * A third listener, {@code CLIENT}, on the fixed port (or a free one for a secured cluster), PLAINTEXT or
+         * SASL_SSL. The test kit pre-binds a socket on a free port for its own broker listener whatever the
+         * configured port, so the fixed port gets a listener of its own; a client that bootstraps through it is
+         * given its endpoint in metadata, hence this port again. The test kit's listeners stay plaintext: they
+         * carry only the node's own traffic (inter-broker, controller).
          */
-        private Map<String, String> clientListener(TestKitNodes nodes) {
+        private Map<String, String> clientListener(TestKitNodes nodes, TlsMaterial tls) {
             String broker = nodes.brokerListenerName().value();
             String controller = nodes.controllerListenerName().value();
-            return Map.of(
-                    "listeners", broker + "://localhost:0," + controller + "://localhost:0,"
-                            + CLIENT_LISTENER + "://localhost:" + port,
-                    "listener.security.protocol.map", broker + ":" + nodes.brokerListenerProtocol().name + ","
-                            + controller + ":" + nodes.controllerListenerProtocol().name + ","
-                            + CLIENT_LISTENER + ":PLAINTEXT");
+            Map<String, String> props = new LinkedHashMap<>();
+            props.put("listeners", broker + "://localhost:0," + controller + "://localhost:0,"
+                    + CLIENT_LISTENER + "://localhost:" + port);
+            props.put("listener.security.protocol.map", broker + ":" + nodes.brokerListenerProtocol().name + ","
+                    + controller + ":" + nodes.controllerListenerProtocol().name + ","
+                    + CLIENT_LISTENER + ":" + (tls == null ? "PLAINTEXT" : "SASL_SSL"));
+            if (tls != null) {
+                String prefix = "listener.name." + CLIENT_LISTENER.toLowerCase(Locale.ROOT) + ".";
+                props.put(prefix + "ssl.keystore.location", tls.brokerKeyStore().toString());
+                props.put(prefix + "ssl.keystore.password", tls.password());
+                props.put(prefix + "ssl.key.password", tls.password());
+                props.put(prefix + "ssl.keystore.type", "PKCS12");
+                props.put(prefix + "sasl.enabled.mechanisms", SASL_MECHANISM);
+                props.put(prefix + SASL_MECHANISM.toLowerCase(Locale.ROOT) + ".sasl.jaas.config",
+                        "org.apache.kafka.common.security.scram.ScramLoginModule required;");
+            }
+            return props;
         }
 
         /**
@@ -402,7 +506,8 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
                 Files.createDirectories(directory);
                 boolean empty;
                 try (Stream<Path> entries = Files.list(directory)) {
-                    empty = entries.findAny().isEmpty();
+                    // A secured cluster's TLS material may be there from a start that failed before formatting.
+                    empty = entries.allMatch(entry -> entry.getFileName().toString().equals(TLS_DIRECTORY));
                 }
                 if (!empty && formattedClusterId(directory).isEmpty()) {
                     throw new IllegalArgumentException("The embedded Kafka data directory " + directory

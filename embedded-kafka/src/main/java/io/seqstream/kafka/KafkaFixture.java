@@ -1,6 +1,7 @@
 package io.seqstream.kafka;
 
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -85,7 +86,7 @@ public final class KafkaFixture implements ExecutionCondition, BeforeAllCallback
      * partition has a leader. Topics that already exist are left as they are.
      */
     public void createTopics(int partitions, String... names) {
-        KafkaTopics.create(bootstrapServers(), partitions, names);
+        KafkaTopics.create(bootstrapServers(), Map.of(), partitions, names);
     }
 
     /**

@@ -37,14 +37,14 @@ final class KafkaTopics {
      * then waits until every partition of every named topic has a leader, so that producers, consumers and
      * Kafka Streams see them at once.
      */
-    static void create(String bootstrapServers, int partitions, String... names) {
+    static void create(String bootstrapServers, Map<String, String> clientProperties, int partitions, String... names) {
         if (partitions < 1) {
             throw new IllegalArgumentException("partitions must be at least 1, was " + partitions);
         }
         Set<String> topics = topicNames(names);
-        Map<String, Object> config = Map.of(
-                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                AdminClientConfig.CLIENT_ID_CONFIG, "seqstream-topic-creator");
+        Map<String, Object> config = new java.util.HashMap<>(clientProperties);
+        config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        config.put(AdminClientConfig.CLIENT_ID_CONFIG, "seqstream-topic-creator");
         try (Admin admin = Admin.create(config)) {
             createMissing(admin, partitions, topics);
             awaitLeaders(admin, topics);

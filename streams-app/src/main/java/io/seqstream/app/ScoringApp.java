@@ -23,13 +23,15 @@ import org.slf4j.LoggerFactory;
 /**
  * A running scoring application: the topology from {@link ScoringTopology#build} inside a {@link KafkaStreams}
  * client. A systemic fault (one that is not a bad record) shuts the client down: under exactly-once its open
- * transaction is aborted, so nothing half-done becomes visible.
+ * transaction is aborted, so nothing half-done becomes visible. A transient Kafka error that outlasted Kafka
+ * Streams' own retries replaces the stream thread instead (see {@link StreamThreadFailures}).
  */
 public final class ScoringApp implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ScoringApp.class);
 
     private final KafkaStreams streams;
     private final ActiveModel models;
+    private final KafkaConnectivity connectivity;
     private final CountDownLatch running = new CountDownLatch(1);
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile Throwable fatal;
@@ -37,6 +39,12 @@ public final class ScoringApp implements AutoCloseable {
     private ScoringApp(Topology topology, SeqstreamConfig config, ActiveModel models) {
         this.models = models;
         this.streams = new KafkaStreams(topology, StreamsSettings.build(config));
+        try {
+            this.connectivity = KafkaConnectivity.start(ClusterCheck.adminConfig(config, "connectivity"));
+        } catch (RuntimeException e) {
+            streams.close(Duration.ZERO);
+            throw e;
+        }
         streams.setStateListener((now, before) -> {
             log.info("Kafka Streams {} -> {}", before, now);
             if (now == KafkaStreams.State.RUNNING) {
@@ -45,10 +53,17 @@ public final class ScoringApp implements AutoCloseable {
                 stopped.countDown();
             }
         });
+        StreamThreadFailures failures = new StreamThreadFailures();
         streams.setUncaughtExceptionHandler(e -> {
-            fatal = e;
-            log.error("Stream thread failed; shutting down this instance", e);
-            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+            StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse response = failures.respond(e);
+            if (response == StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD) {
+                log.warn("Stream thread failed on a transient Kafka error; replacing it (its transaction is aborted, "
+                        + "its tasks resume from the last commit): {}", e.toString());
+            } else {
+                fatal = e;
+                log.error("Stream thread failed; shutting down this instance", e);
+            }
+            return response;
         });
     }
 
@@ -97,8 +112,15 @@ public final class ScoringApp implements AutoCloseable {
         stopped.await();
     }
 
-    /** Ready only when Kafka Streams is RUNNING and a model is loaded; otherwise says why not. */
+    /**
+     * Ready only when Kafka Streams is RUNNING, a model is loaded and the Kafka cluster answers (Kafka Streams
+     * stays RUNNING while its broker is away; see {@link KafkaConnectivity}); otherwise says why not.
+     */
     public Readiness readiness() {
+        java.util.Optional<String> unreachable = connectivity.problem();
+        if (unreachable.isPresent()) {
+            return Readiness.notReady(unreachable.get());
+        }
         KafkaStreams.State state = streams.state();
         if (state != KafkaStreams.State.RUNNING) {
             return Readiness.notReady("kafka streams " + state);
@@ -140,6 +162,7 @@ public final class ScoringApp implements AutoCloseable {
 
     @Override
     public void close() {
+        connectivity.close();
         streams.close(Duration.ofSeconds(30));
     }
 }
