@@ -1,0 +1,142 @@
+package io.seqstream.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.seqstream.app.config.Setting;
+import io.seqstream.kafka.KafkaFixture;
+import io.seqstream.schemas.v1.Score;
+import io.seqstream.testing.TestModels;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The container image, run without a container runtime: the build (pre-integration-test) makes a base image from
+ * Debian's JRE packages ({@code src/test/image/debian-jre-base.sh}) and builds the image on it with Jib, exactly
+ * as configured for users but for the base; this test unpacks its layers and runs its entrypoint under chroot as
+ * its non-root user, with the root filesystem read-only and only the image's volumes writable. Skipped where that
+ * is impossible (not root, no apt-get); fails where it is possible but the image was not built.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ImageIT {
+    private static final Path IMAGE_TAR = Path.of("target", "image-test", "seqstream-image.tar");
+    private static final Path BASE_LOG = Path.of("target", "image-test", "base.log");
+    private static final String STATE = "/var/lib/seqstream/state";
+    private static final String MODELS = "/var/lib/seqstream/models";
+
+    @RegisterExtension
+    static final KafkaFixture kafka = KafkaFixture.create();
+
+    @TempDir
+    Path dir;
+
+    private UnpackedImage image;
+
+    @BeforeAll
+    void unpackImage(@TempDir Path unpacked) throws Exception {
+        assumeTrue("root".equals(System.getProperty("user.name")),
+                "ImageIT needs root (mount namespaces, chroot, a user switch); running as "
+                        + System.getProperty("user.name"));
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/apt-get")) && Files.isExecutable(Path.of("/usr/bin/dpkg")),
+                "ImageIT builds its base image from Debian packages and needs apt-get and dpkg");
+        assertThat(IMAGE_TAR).as("the test image, built before the integration tests (mvn verify) on the base"
+                + " from src/test/image/debian-jre-base.sh; base build log:\n%s", baseLog()).isRegularFile();
+        image = UnpackedImage.unpack(IMAGE_TAR, unpacked);
+    }
+
+    @Test
+    void shouldRunAsANonRootUserWithTheStateAndModelsOnVolumes() {
+        assertThat(image.user).isEqualTo("10001:10001");
+        assertThat(image.volumes).contains(STATE, MODELS, "/tmp");
+        assertThat(image.env).containsEntry(Setting.STATE_DIR.environmentVariable(), STATE)
+                .containsEntry(Setting.MODEL_STORE.environmentVariable(), MODELS + "/store");
+        assertThat(image.cmd).as("the default command").containsExactly("run");
+        assertThat(image.root.resolve(STATE.substring(1))).isDirectory();
+        assertThat(image.root.resolve(MODELS.substring(1))).isDirectory();
+    }
+
+    @Test
+    void shouldPrintTheVersion() throws Exception {
+        UnpackedImage.Result result = image.run(List.of("--version"), Map.of(), volumes(), dir.resolve("version.log"),
+                Duration.ofMinutes(1));
+
+        assertThat(result.exitCode()).as(result.output()).isZero();
+        assertThat(result.output()).contains("seqstream 0.1.0").contains("Kafka Streams").contains("Java 17");
+    }
+
+    @Test
+    void shouldScoreAStreamFromTheInProcessBrokerWithAReadOnlyRoot() throws Exception {
+        Map<String, Path> volumes = volumes();
+        // The model store on the models volume, as the image's SEQSTREAM_MODEL_STORE expects it.
+        TestStore.withTrainedVersion(volumes.get(MODELS).resolve("store"));
+        UnpackedImage.exec(Duration.ofSeconds(30), "chown", "-R", "10001:10001", dir.toString());
+        ItEnvironment env = new ItEnvironment(kafka, dir.resolve("unused-state"), Map.of());
+        Map<String, List<String>> sessions = ItEnvironment.sessions("dev_normal", 4);
+        int events = ItEnvironment.count(sessions, 0, 12);
+        Map<String, List<String>> scored = new LinkedHashMap<>();
+        sessions.forEach((key, tokens) -> scored.put(key, tokens.subList(0, Math.min(12, tokens.size()))));
+
+        Process run = image.start(null, settingsAsEnvironment(env), volumes, dir.resolve("run.log"));
+        try {
+            env.publishInterleaved(sessions, 0, 12);
+            List<Score> scores = env.readScores(events, Duration.ofMinutes(3));
+
+            ScoreAssertions.assertExactlyOnceAndEqualToOffline(scores, scored, TestModels.hdfs());
+            assertThat(scores).extracting(Score::getModel).containsOnly(TestModels.HDFS + "@1");
+        } catch (AssertionError | RuntimeException e) {
+            throw new AssertionError("image's `run` log:\n" + Files.readString(dir.resolve("run.log")), e);
+        } finally {
+            run.destroy();
+            run.waitFor();
+        }
+        assertThat(volumes.get(STATE).resolve(env.config.string(Setting.APPLICATION_ID)))
+                .as("Kafka Streams' state on the state volume").isDirectory();
+        assertThat(volumes.get("/tmp").resolve("javacpp")).as("natives extracted under /tmp").isDirectory();
+    }
+
+    /** Host directories for the image's volumes: state, models and /tmp (an emptyDir in Kubernetes). */
+    private Map<String, Path> volumes() throws IOException {
+        Map<String, Path> volumes = new LinkedHashMap<>();
+        volumes.put(STATE, Files.createDirectories(dir.resolve("state")));
+        volumes.put(MODELS, Files.createDirectories(dir.resolve("models")));
+        volumes.put("/tmp", Files.createDirectories(dir.resolve("tmp")));
+        return volumes;
+    }
+
+    /**
+     * The environment's settings as {@code SEQSTREAM_*} variables, as a deployment sets them, but for the state
+     * directory and the model store: the image's defaults (its volumes) serve. No HTTP port: the host's network.
+     */
+    private static Map<String, String> settingsAsEnvironment(ItEnvironment env) {
+        Map<String, String> out = new HashMap<>();
+        for (Setting s : Setting.values()) {
+            String value = env.config.string(s);
+            if (s != Setting.STATE_DIR && s != Setting.MODEL_STORE && !value.equals(s.defaultValue())) {
+                out.put(s.environmentVariable(), value);
+            }
+        }
+        out.put("SEQSTREAM_METRICS_PORT", "0");
+        out.put("SEQSTREAM_HTTP_PORT", "0");
+        out.put("JAVA_TOOL_OPTIONS", "-Xmx1g");
+        return out;
+    }
+
+    private static String baseLog() {
+        try {
+            return Files.exists(BASE_LOG) ? Files.readString(BASE_LOG) : "(none: the base build did not run)";
+        } catch (IOException e) {
+            return e.toString();
+        }
+    }
+}
