@@ -37,8 +37,12 @@ mapfile -t packages < <(awk '/^Inst /{print $2}' "$work/plan")
 
 # Download into the cache (kept across runs and script changes), then unpack each into the root filesystem.
 mkdir -p "$cache/debs" "$work/rootfs"
-(cd "$cache/debs" && apt-get download -q "${packages[@]}" >/dev/null 2>"$work/download.log") \
-  || { cat "$work/download.log" >&2; exit 1; }
+download() { (cd "$cache/debs" && apt-get download -q "${packages[@]}" >/dev/null 2>"$work/download.log"); }
+if ! download; then
+  # Stale package lists name versions the mirror no longer has: refresh them once.
+  apt-get update -qq
+  download || { cat "$work/download.log" >&2; exit 1; }
+fi
 for p in "${packages[@]}"; do
   deb="$(ls -t "$cache/debs/${p}"_*.deb | head -1)"
   dpkg -x "$deb" "$work/rootfs"

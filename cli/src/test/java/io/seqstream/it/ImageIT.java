@@ -10,11 +10,14 @@ import io.seqstream.testing.TestModels;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -72,7 +75,32 @@ class ImageIT {
                 Duration.ofMinutes(1));
 
         assertThat(result.exitCode()).as(result.output()).isZero();
-        assertThat(result.output()).contains("seqstream 0.1.0").contains("Kafka Streams").contains("Java 17");
+        assertThat(result.output()).containsPattern("seqstream \\d+\\.\\d+").contains("Kafka Streams")
+                .contains("Java 17");
+    }
+
+    @Test
+    void shouldFailToWriteOutsideItsVolumes() throws Exception {
+        ItEnvironment env = new ItEnvironment(kafka, dir.resolve("unused-state"), Map.of());
+        Map<String, String> settings = new HashMap<>(settingsAsEnvironment(env));
+        settings.put(Setting.STATE_DIR.environmentVariable(), "/var/lib/seqstream/elsewhere");
+        TestStore.withTrainedVersion(volumes().get(MODELS).resolve("store"));
+        UnpackedImage.exec(Duration.ofSeconds(30), "chown", "-R", "10001:10001", dir.toString());
+
+        // Permissions alone would let the user write there: only the read-only root filesystem refuses.
+        Path parent = image.root.resolve("var/lib/seqstream");
+        Set<PosixFilePermission> permissions = Files.getPosixFilePermissions(parent);
+        Files.setPosixFilePermissions(parent, PosixFilePermissions.fromString("rwxrwxrwx"));
+        UnpackedImage.Result result;
+        try {
+            result = image.run(null, settings, volumes(), dir.resolve("elsewhere.log"), Duration.ofMinutes(2));
+        } finally {
+            Files.setPosixFilePermissions(parent, permissions);
+        }
+
+        assertThat(result.exitCode()).as(result.output()).isEqualTo(1);
+        assertThat(result.output()).contains("/var/lib/seqstream/elsewhere");
+        assertThat(parent.resolve("elsewhere")).doesNotExist();
     }
 
     @Test
@@ -103,6 +131,8 @@ class ImageIT {
         assertThat(volumes.get(STATE).resolve(env.config.string(Setting.APPLICATION_ID)))
                 .as("Kafka Streams' state on the state volume").isDirectory();
         assertThat(volumes.get("/tmp").resolve("javacpp")).as("natives extracted under /tmp").isDirectory();
+        assertThat(Files.getAttribute(volumes.get(STATE).resolve(env.config.string(Setting.APPLICATION_ID)),
+                "unix:uid")).as("owner of what the application wrote").isEqualTo(10001);
     }
 
     /** Host directories for the image's volumes: state, models and /tmp (an emptyDir in Kubernetes). */
