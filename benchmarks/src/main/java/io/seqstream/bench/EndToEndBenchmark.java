@@ -300,7 +300,7 @@ final class EndToEndBenchmark implements AutoCloseable {
     /** Settings every application shares: the user's overrides, then what the benchmark must set itself. */
     private SeqstreamConfig config(String prefix, Map<String, String> own) {
         Map<String, String> values = new HashMap<>();
-        values.put(Setting.METRICS_PORT.key(), "0");
+        values.put(Setting.HTTP_PORT.key(), "0");
         values.putAll(settings.overrides());
         values.put(Setting.APPLICATION_ID.key(), prefix);
         values.put(Setting.BOOTSTRAP_SERVERS.key(), broker.bootstrapServers());

@@ -123,7 +123,7 @@ final class QuickstartCommand implements Callable<Integer> {
             defaults.put(Setting.APPLICATION_ID.key(), "seqstream-quickstart");
             defaults.put(Setting.MODEL_NAME.key(), MODEL_NAME);
             defaults.put(Setting.BOOTSTRAP_SERVERS.key(), bootstrap);
-            defaults.put(Setting.METRICS_PORT.key(), "0");
+            defaults.put(Setting.HTTP_PORT.key(), "0");
             if (broker != null) {
                 // A new in-process cluster each run: local state of an earlier run's cluster must not be reused.
                 freshState = Files.createDirectories(Path.of(".seqstream", "quickstart"))

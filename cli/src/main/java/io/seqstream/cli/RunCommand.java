@@ -1,11 +1,13 @@
 package io.seqstream.cli;
 
+import com.sun.net.httpserver.HttpHandler;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.seqstream.app.ScoringApp;
 import io.seqstream.app.TopicAdmin;
 import io.seqstream.app.config.SeqstreamConfig;
+import io.seqstream.app.http.HttpApi;
 import io.seqstream.app.config.Setting;
 import io.seqstream.app.metrics.SeqstreamMetrics;
 import io.seqstream.app.model.ServedModels;
@@ -58,11 +60,12 @@ final class RunCommand implements Callable<Integer> {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         registry.config().meterFilter(new OneTagSetPerName());
         ModelStore store = Clients.store(config);
+        AutoCloseable jvmMetrics = SeqstreamMetrics.bindJvmMetrics(registry);
         Path dir = config.modelDir();
         if (following && dir == null) {
             dir = Path.of(".seqstream", "served").toAbsolutePath();
         }
-        List<AutoCloseable> opened = new ArrayList<>();
+        List<AutoCloseable> opened = new ArrayList<>(List.of(jvmMetrics));
         try {
             if (following) {
                 Sidecar sidecar = Sidecar.start(Clients.kafka(config), config.string(Setting.MODELS_TOPIC),
@@ -80,8 +83,8 @@ final class RunCommand implements Callable<Integer> {
             streamsMetrics.bindTo(registry);
             opened.add(0, streamsMetrics);
             Runtime.getRuntime().addShutdownHook(new Thread(app::close, "seqstream-shutdown"));
-            int port = config.integer(Setting.METRICS_PORT);
-            try (MetricsEndpoint endpoint = port > 0 ? MetricsEndpoint.start(port, registry, app::isHealthy) : null) {
+            try (HttpApi api = config.integer(Setting.HTTP_PORT) > 0
+                    ? HttpApi.start(config, app, registry, httpRoutes(config, app, registry)) : null) {
                 app.awaitTermination();
             }
             return app.fatalError() == null ? 0 : 1;
@@ -94,5 +97,11 @@ final class RunCommand implements Callable<Integer> {
                 }
             }
         }
+    }
+
+    /** Routes served beside the HTTP API's own (health, metrics, keys), by path prefix. */
+    private static Map<String, HttpHandler> httpRoutes(SeqstreamConfig config, ScoringApp app,
+                                                       PrometheusMeterRegistry registry) {
+        return Map.of();
     }
 }

@@ -2,7 +2,10 @@ package io.seqstream.cli;
 
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.seqstream.app.Readiness;
 import io.seqstream.app.config.SeqstreamConfig;
+import io.seqstream.app.http.HttpApi;
+import io.seqstream.app.http.HttpAuth;
 import io.seqstream.app.config.Setting;
 import io.seqstream.sidecar.ModelAnnouncements;
 import io.seqstream.sidecar.Sidecar;
@@ -36,8 +39,9 @@ final class SidecarCommand implements Callable<Integer> {
     @Option(names = "--dir", paramLabel = "DIR", description = "Served-models directory (setting model.dir)")
     Path dir;
     @Option(names = "--metrics-port", paramLabel = "PORT", defaultValue = "0",
-            description = "Serve /metrics and /health on this port; 0 = off (default; the application beside it"
-                    + " usually holds metrics.port)")
+            description = "Serve /metrics, /health/live and /health/ready on this port (with http.auth, as the"
+                    + " application's HTTP API); 0 = off (default; the application beside it usually holds"
+                    + " http.port)")
     int metricsPort;
 
     @Override
@@ -60,8 +64,9 @@ final class SidecarCommand implements Callable<Integer> {
         Sidecar sidecar = Sidecar.start(Clients.kafka(config), announcements.topic(), name, Clients.store(config),
                 served, config.integer(Setting.SIDECAR_KEEP_VERSIONS), registry);
         Runtime.getRuntime().addShutdownHook(new Thread(sidecar::close, "seqstream-sidecar-shutdown"));
-        try (MetricsEndpoint endpoint = metricsPort > 0
-                ? MetricsEndpoint.start(metricsPort, registry, sidecar::isRunning) : null) {
+        try (HttpApi endpoint = metricsPort > 0 ? HttpApi.builder().port(metricsPort).auth(HttpAuth.from(config))
+                .liveness(sidecar::isRunning).readiness(() -> sidecar.isRunning() ? Readiness.ready("following")
+                        : Readiness.notReady("stopped")).metrics(registry).start() : null) {
             while (!sidecar.awaitTermination(Duration.ofSeconds(1))) {
                 // until closed by the shutdown hook, or failed
             }

@@ -50,7 +50,7 @@ final class ItEnvironment {
         all.put(Setting.MODEL_STORE.key(), TestModels.storeDir().toString());
         all.put(Setting.MODEL_NAME.key(), TestModels.HDFS);
         all.put(Setting.STATE_DIR.key(), stateDir.toString());
-        all.put(Setting.METRICS_PORT.key(), "0");
+        all.put(Setting.HTTP_PORT.key(), "0");
         all.put("kafka.consumer.session.timeout.ms", "10000");
         all.putAll(settings);
         this.config = SeqstreamConfig.of(all);

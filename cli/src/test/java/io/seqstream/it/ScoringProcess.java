@@ -33,8 +33,14 @@ final class ScoringProcess implements AutoCloseable {
         return launch(config, workDir, name, "sidecar");
     }
 
-    private static ScoringProcess launch(SeqstreamConfig config, Path workDir, String name, String subcommand)
+    /** {@code seqstream sidecar --config F --metrics-port P}, as the Helm chart runs it beside the application. */
+    static ScoringProcess startSidecar(SeqstreamConfig config, Path workDir, String name, int metricsPort)
             throws IOException {
+        return launch(config, workDir, name, "sidecar", "--metrics-port", String.valueOf(metricsPort));
+    }
+
+    private static ScoringProcess launch(SeqstreamConfig config, Path workDir, String name, String subcommand,
+                                         String... options) throws IOException {
         Files.createDirectories(workDir);
         Path configFile = workDir.resolve(name + ".properties");
         Properties props = new Properties();
@@ -53,6 +59,7 @@ final class ScoringProcess implements AutoCloseable {
         command.add(subcommand);
         command.add("--config");
         command.add(configFile.toString());
+        command.addAll(List.of(options));
         Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         return new ScoringProcess(process, log);
     }

@@ -39,6 +39,10 @@ public final class KeyState {
     private long firstEventTime;
     private long lastEventTime;
     private long lastSeenAt;
+    /** Surprisal of the last token scored (0 before the first). */
+    private double lastSurprisal;
+    /** Ids of the top-k predictions for the last token scored, most likely first; empty when unknown. */
+    private int[] lastTopTokens = new int[0];
 
     /**
      * A state with no history and a history capacity of 0 (as states decoded from formats without history
@@ -108,6 +112,18 @@ public final class KeyState {
 
     /** Records one scored token: it becomes the pending token and the newest of the history. */
     public void recordScore(double surprisal, boolean anomaly, int observedToken, long eventTime, long seenAt) {
+        recordScore(surprisal, anomaly, observedToken, eventTime, seenAt, new int[0]);
+    }
+
+    /**
+     * Records one scored token: it becomes the pending token and the newest of the history.
+     *
+     * @param topTokens ids of the model's top-k predictions for this token, most likely first (kept, not copied)
+     */
+    public void recordScore(double surprisal, boolean anomaly, int observedToken, long eventTime, long seenAt,
+                            int[] topTokens) {
+        lastSurprisal = surprisal;
+        lastTopTokens = Objects.requireNonNull(topTokens, "topTokens");
         tokens++;
         surprisalSum += surprisal;
         surprisalMax = Math.max(surprisalMax, surprisal);
@@ -140,8 +156,21 @@ public final class KeyState {
      */
     KeyState withModel(String newModel, float[][] newHidden, float[][] newCell, int newPending, int[] newHistory,
                        int newHistoryCapacity) {
+        // The last top-k ids are the old version's; they mean nothing in another vocabulary.
         return new KeyState(newModel, newHidden, newCell, newPending, newHistory, newHistoryCapacity, tokens,
-                anomalies, surprisalSum, surprisalMax, firstEventTime, lastEventTime, lastSeenAt);
+                anomalies, surprisalSum, surprisalMax, firstEventTime, lastEventTime, lastSeenAt)
+                .withLastScore(lastSurprisal, newModel.equals(model) ? lastTopTokens : new int[0]);
+    }
+
+    /**
+     * Sets what is known of the last token scored (as a decoder restores it) and returns this state.
+     *
+     * @param topTokens ids of its top-k predictions, most likely first; empty when unknown
+     */
+    public KeyState withLastScore(double surprisal, int[] topTokens) {
+        this.lastSurprisal = surprisal;
+        this.lastTopTokens = Objects.requireNonNull(topTokens, "topTokens").clone();
+        return this;
     }
 
     public String model() {
@@ -198,6 +227,16 @@ public final class KeyState {
 
     public double meanSurprisal() {
         return tokens == 0 ? 0.0 : surprisalSum / tokens;
+    }
+
+    /** Surprisal of the last token scored; 0 before the first. */
+    public double lastSurprisal() {
+        return lastSurprisal;
+    }
+
+    /** Ids of the top-k predictions for the last token scored, most likely first (a copy); empty when unknown. */
+    public int[] lastTopTokens() {
+        return lastTopTokens.clone();
     }
 
     public long firstEventTime() {

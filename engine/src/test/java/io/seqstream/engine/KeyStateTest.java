@@ -52,4 +52,19 @@ class KeyStateTest {
         assertThat(KeyState.start("m@1", 1, 2, true, 0, 0L).historyCapacity())
                 .isEqualTo(KeyState.DEFAULT_HISTORY_TOKENS);
     }
+
+    @Test
+    void shouldRememberTheLastScoresSurprisalAndTopKAndDropTheTopKUnderAnotherVersion() {
+        KeyState state = KeyState.start("m@1", 1, 2, true, 0, 0L);
+
+        state.recordScore(1.5, false, 5, 10L, 0L, new int[] {5, 3});
+        state.recordScore(0.25, false, 3, 20L, 0L, new int[] {3, 4});
+
+        assertThat(state.lastSurprisal()).isEqualTo(0.25);
+        assertThat(state.lastTopTokens()).containsExactly(3, 4);
+        KeyState moved = state.withModel("m@2", new float[1][2], new float[1][2], 3, new int[] {3}, 4);
+        assertThat(moved.lastSurprisal()).isEqualTo(0.25);
+        assertThat(moved.lastTopTokens()).as("ids of another vocabulary").isEmpty();
+        assertThat(moved.tokens()).isEqualTo(2);
+    }
 }

@@ -4,6 +4,7 @@ import io.seqstream.app.config.SeqstreamConfig;
 import io.seqstream.app.config.StreamsSettings;
 import io.seqstream.app.metrics.SeqstreamMetrics;
 import io.seqstream.app.model.ActiveModel;
+import io.seqstream.app.model.ModelVersion;
 import io.seqstream.app.topology.ScoringTopology;
 import io.seqstream.model.LoadedModel;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -11,6 +12,9 @@ import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.slf4j.Logger;
@@ -25,11 +29,13 @@ public final class ScoringApp implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ScoringApp.class);
 
     private final KafkaStreams streams;
+    private final ActiveModel models;
     private final CountDownLatch running = new CountDownLatch(1);
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile Throwable fatal;
 
-    private ScoringApp(Topology topology, SeqstreamConfig config) {
+    private ScoringApp(Topology topology, SeqstreamConfig config, ActiveModel models) {
+        this.models = models;
         this.streams = new KafkaStreams(topology, StreamsSettings.build(config));
         streams.setStateListener((now, before) -> {
             log.info("Kafka Streams {} -> {}", before, now);
@@ -60,9 +66,25 @@ public final class ScoringApp implements AutoCloseable {
     public static ScoringApp start(SeqstreamConfig config, ActiveModel models, ActiveModel shadow,
                                    MeterRegistry registry) {
         SeqstreamMetrics metrics = new SeqstreamMetrics(registry);
-        ScoringApp app = new ScoringApp(ScoringTopology.build(config, models, shadow, metrics), config);
+        ScoringApp app = new ScoringApp(ScoringTopology.build(config, models, shadow, metrics), config,
+                models);
+        metrics.trackActiveModel(models);
+        metrics.keysInState(app, ScoringApp::keysInState);
+        if (shadow != null) {
+            new SeqstreamMetrics(registry, "shadow").trackActiveModel(shadow);
+        }
         app.streams.start();
         return app;
+    }
+
+    /** Keys in this instance's local sequence-state stores (RocksDB's estimate); NaN while they cannot be read. */
+    double keysInState() {
+        try {
+            return streams.store(StoreQueryParameters.fromNameAndType(ScoringTopology.STATE_STORE,
+                    QueryableStoreTypes.<String, Object>keyValueStore())).approximateNumEntries();
+        } catch (InvalidStateStoreException e) {
+            return Double.NaN;
+        }
     }
 
     /** Waits until the client has joined its group and is processing; false on timeout or failure. */
@@ -75,10 +97,32 @@ public final class ScoringApp implements AutoCloseable {
         stopped.await();
     }
 
-    /** True while running or rebalancing: what a readiness probe should see. */
-    public boolean isHealthy() {
+    /** Ready only when Kafka Streams is RUNNING and a model is loaded; otherwise says why not. */
+    public Readiness readiness() {
         KafkaStreams.State state = streams.state();
-        return state == KafkaStreams.State.RUNNING || state == KafkaStreams.State.REBALANCING;
+        if (state != KafkaStreams.State.RUNNING) {
+            return Readiness.notReady("kafka streams " + state);
+        }
+        ModelVersion model = models.current();
+        if (model == null) {
+            return Readiness.notReady("no model loaded");
+        }
+        return Readiness.ready("serving " + model.label());
+    }
+
+    /**
+     * False once the application cannot recover by itself: Kafka Streams in ERROR (or on its way there), or stopped
+     * after a fatal error. What a liveness probe should see: restarting the process is the cure.
+     */
+    public boolean isLive() {
+        KafkaStreams.State state = streams.state();
+        return state != KafkaStreams.State.ERROR && state != KafkaStreams.State.PENDING_ERROR
+                && !(state == KafkaStreams.State.NOT_RUNNING && fatal != null);
+    }
+
+    /** The served model. */
+    public ActiveModel models() {
+        return models;
     }
 
     public KafkaStreams.State state() {

@@ -96,6 +96,15 @@ public final class SeqstreamConfig {
         inputFormat();
         outputFormat();
         compactState();
+        httpAuth();
+        int port = integer(Setting.HTTP_PORT);
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("http.port must be 0 (off) or a port number, got " + port);
+        }
+        String advertised = string(Setting.HTTP_ADVERTISED_ADDRESS);
+        if (!advertised.isEmpty() && !advertised.matches("[^:\\s]+:\\d{1,5}")) {
+            throw new IllegalArgumentException("http.advertised-address must be host:port, got '" + advertised + "'");
+        }
         String guarantee = string(Setting.PROCESSING_GUARANTEE);
         if (!guarantee.equals("exactly_once_v2") && !guarantee.equals("at_least_once")) {
             throw new IllegalArgumentException("processing.guarantee must be exactly_once_v2 or at_least_once, got "
@@ -145,6 +154,45 @@ public final class SeqstreamConfig {
             throw new IllegalArgumentException("state.precision must be float32 or float16, got " + precision);
         }
         return precision.equals("float16");
+    }
+
+    /**
+     * How the HTTP API authenticates callers: {@code none}, {@code bearer} or {@code basic}; fails when the
+     * credentials that the scheme needs are missing.
+     */
+    public String httpAuth() {
+        String auth = string(Setting.HTTP_AUTH).toLowerCase(Locale.ROOT);
+        switch (auth) {
+            case "none" -> {
+            }
+            case "bearer" -> {
+                if (string(Setting.HTTP_AUTH_TOKEN).isEmpty()) {
+                    throw new IllegalArgumentException("http.auth=bearer needs http.auth.token (or "
+                            + Setting.HTTP_AUTH_TOKEN.environmentVariable() + ")");
+                }
+            }
+            case "basic" -> {
+                if (string(Setting.HTTP_AUTH_USER).isEmpty() || string(Setting.HTTP_AUTH_PASSWORD).isEmpty()) {
+                    throw new IllegalArgumentException("http.auth=basic needs http.auth.user and http.auth.password"
+                            + " (or " + Setting.HTTP_AUTH_PASSWORD.environmentVariable() + ")");
+                }
+            }
+            default -> throw new IllegalArgumentException("http.auth must be none, bearer or basic, got " + auth);
+        }
+        return auth;
+    }
+
+    /**
+     * The {@code host:port} at which other instances reach this one's HTTP API ({@code http.advertised-address},
+     * else {@code localhost:http.port}), or empty when neither is set (the HTTP API is off or on a random port).
+     */
+    public java.util.Optional<String> httpAdvertisedAddress() {
+        String advertised = string(Setting.HTTP_ADVERTISED_ADDRESS);
+        if (!advertised.isEmpty()) {
+            return java.util.Optional.of(advertised);
+        }
+        int port = integer(Setting.HTTP_PORT);
+        return port > 0 ? java.util.Optional.of("localhost:" + port) : java.util.Optional.empty();
     }
 
     public Path modelStore() {
@@ -207,8 +255,16 @@ public final class SeqstreamConfig {
         return values;
     }
 
+    /** The values, with secrets (HTTP token and password, Kafka passwords and JAAS configs) masked. */
     @Override
     public String toString() {
-        return "SeqstreamConfig" + values;
+        Map<String, String> shown = new LinkedHashMap<>(values);
+        shown.replaceAll((k, v) -> isSecret(k) && !v.isEmpty() ? "******" : v);
+        return "SeqstreamConfig" + shown;
+    }
+
+    private static boolean isSecret(String key) {
+        return key.equals(Setting.HTTP_AUTH_TOKEN.key()) || key.equals(Setting.HTTP_AUTH_PASSWORD.key())
+                || (key.startsWith(KAFKA_PREFIX) && (key.contains("password") || key.contains("jaas")));
     }
 }

@@ -69,7 +69,17 @@ public enum Setting {
     PROCESSING_GUARANTEE("processing.guarantee", "exactly_once_v2", "exactly_once_v2 or at_least_once"),
     STREAM_THREADS("num.stream.threads", "1", "Stream threads (each holds its own copy of the network)"),
     COMMIT_INTERVAL_MS("commit.interval.ms", "100", "How often offsets, state and output are committed"),
-    METRICS_PORT("metrics.port", "9400", "Port of the Prometheus /metrics endpoint; 0 = off");
+    HTTP_PORT("http.port", "9400",
+            "Port of the HTTP API (/health/live, /health/ready, /metrics, /keys/{key}, the dashboard); 0 = off"),
+    HTTP_ADVERTISED_ADDRESS("http.advertised-address", "",
+            "host:port at which other instances reach this one's HTTP API (Kafka Streams' application.server);"
+                    + " empty = localhost:http.port"),
+    HTTP_AUTH("http.auth", "none",
+            "Authentication of every HTTP endpoint but /health/live: none, bearer (http.auth.token) or basic"
+                    + " (http.auth.user, http.auth.password)"),
+    HTTP_AUTH_TOKEN("http.auth.token", "", "Bearer token the HTTP API requires with http.auth=bearer"),
+    HTTP_AUTH_USER("http.auth.user", "", "User name the HTTP API requires with http.auth=basic"),
+    HTTP_AUTH_PASSWORD("http.auth.password", "", "Password the HTTP API requires with http.auth=basic");
 
     private final String key;
     private final String defaultValue;

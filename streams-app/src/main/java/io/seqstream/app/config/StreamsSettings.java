@@ -21,6 +21,8 @@ public final class StreamsSettings {
         props.put(StreamsConfig.DEFAULT_VALUE_SERDE_CLASS_CONFIG, Serdes.ByteArraySerde.class);
         // Kafka 4.3 asks for this now and will default to it in 5.0; seqstream has no global stores.
         props.put("processing.exception.handler.global.enabled", true);
+        // Where other instances reach this one's /keys/{key}: Kafka Streams hands it out with the key metadata.
+        config.httpAdvertisedAddress().ifPresent(address -> props.put(StreamsConfig.APPLICATION_SERVER_CONFIG, address));
         props.putAll(config.kafkaOverrides());
         return props;
     }

@@ -2,11 +2,19 @@ package io.seqstream.app.metrics;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.ToDoubleFunction;
 
 /**
  * seqstream's meters. Names are Micrometer dotted names; the Prometheus registry renders them as
@@ -28,7 +36,20 @@ public final class SeqstreamMetrics {
     public static final String THREAD_SWITCH_DURATION = "seqstream.model.thread.switch.duration";
     /** Keys whose state was carried over to a new version, by policy and outcome (replayed, kept, reset). */
     public static final String STATE_MIGRATIONS = "seqstream.state.migrations";
+    /**
+     * Wall clock when a score is forwarded minus the input record's timestamp (a histogram: Prometheus gets
+     * {@code seqstream_event_to_score_latency_seconds_bucket}).
+     */
+    public static final String EVENT_TO_SCORE_LATENCY = "seqstream.event.to.score.latency";
+    /** Keys with state in this instance's local sequence-state stores (RocksDB's estimate). */
+    public static final String KEYS_IN_STATE = "seqstream.keys.in.state";
+    /** 1 for the version served now, tagged {@code model=name@version} and {@code role}; a retired version has none. */
+    public static final String MODEL_ACTIVE = "seqstream.model.active";
     public static final String TAG_REASON = "reason";
+    public static final String TAG_ROLE = "role";
+    /** {@link #MODEL_SWAPS} outcomes. */
+    public static final String OUTCOME_ACTIVATED = "activated";
+    public static final String OUTCOME_REJECTED = "rejected";
     public static final String TAG_MODEL = "model";
     public static final String TAG_OUTCOME = "outcome";
     public static final String TAG_POLICY = "policy";
@@ -39,6 +60,9 @@ public final class SeqstreamMetrics {
     private final Map<String, Counter> anomalies = new ConcurrentHashMap<>();
     private final Timer step;
     private final DistributionSummary batch;
+    private final Timer eventToScore;
+    /** The {@link #MODEL_ACTIVE} gauge of the version this role serves now. */
+    private Gauge active;
 
     /** Meters of the served model. */
     public SeqstreamMetrics(MeterRegistry registry) {
@@ -53,6 +77,27 @@ public final class SeqstreamMetrics {
                 .tag("role", role).register(registry);
         this.batch = DistributionSummary.builder(BATCH_SIZE).description("Keys stepped together in one batch")
                 .tag("role", role).register(registry);
+        this.eventToScore = Timer.builder(EVENT_TO_SCORE_LATENCY)
+                .description("Wall clock at a score's forwarding minus its input record's timestamp")
+                .tag("role", role).publishPercentileHistogram().register(registry);
+        // Swaps are rare: show both outcomes from the start, at zero.
+        swapTimer(OUTCOME_ACTIVATED);
+        swapTimer(OUTCOME_REJECTED);
+    }
+
+    /**
+     * Binds the JVM's own meters (memory, GC, threads, class loading, CPU, uptime) to {@code registry}; returns the
+     * GC binder, which holds listeners and should be closed with the application.
+     */
+    public static AutoCloseable bindJvmMetrics(MeterRegistry registry) {
+        new JvmMemoryMetrics().bindTo(registry);
+        JvmGcMetrics gc = new JvmGcMetrics();
+        gc.bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ClassLoaderMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+        return gc;
     }
 
     public MeterRegistry registry() {
@@ -70,6 +115,33 @@ public final class SeqstreamMetrics {
         }
     }
 
+    /** A score forwarded {@code millis} after its input record's timestamp (clamped at 0 for clock skew). */
+    public void eventToScore(long millis) {
+        eventToScore.record(Math.max(0, millis), TimeUnit.MILLISECONDS);
+    }
+
+    /** Gauges the keys in state as {@code count} reports it (called when it is scraped). */
+    public <T> void keysInState(T source, ToDoubleFunction<T> count) {
+        Gauge.builder(KEYS_IN_STATE, source, count).description("Keys with state in this instance's local stores")
+                .tag("role", role).strongReference(true).register(registry);
+    }
+
+    /**
+     * Follows the version {@code models} serves: {@link #MODEL_ACTIVE} is 1 for it, and the gauge of the version
+     * it replaces is removed.
+     */
+    public void trackActiveModel(io.seqstream.app.model.ActiveModel models) {
+        models.onActivation(version -> activeModel(version.label()));
+    }
+
+    synchronized void activeModel(String label) {
+        if (active != null) {
+            registry.remove(active);
+        }
+        active = Gauge.builder(MODEL_ACTIVE, () -> 1).description("1 for the model version served now")
+                .tag(TAG_MODEL, label).tag("role", role).register(registry);
+    }
+
     public void deadLettered(String reason) {
         registry.counter(DEAD_LETTERED, TAG_REASON, reason).increment();
     }
@@ -85,8 +157,12 @@ public final class SeqstreamMetrics {
 
     /** A version the application tried to swap in: activated or rejected, and how long verifying it took. */
     public void modelSwap(String outcome, long nanos) {
-        Timer.builder(MODEL_SWAPS).description("Model versions verified for a swap, by outcome")
-                .tag(TAG_OUTCOME, outcome).register(registry).record(nanos, TimeUnit.NANOSECONDS);
+        swapTimer(outcome).record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    private Timer swapTimer(String outcome) {
+        return Timer.builder(MODEL_SWAPS).description("Model versions verified for a swap, by outcome")
+                .tag(TAG_OUTCOME, outcome).register(registry);
     }
 
     /**

@@ -2,9 +2,12 @@ package io.seqstream.app.model;
 
 import io.seqstream.engine.StateMigrator.ModelIdentity;
 import io.seqstream.model.LoadedModel;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,6 +25,7 @@ public final class ActiveModel implements AutoCloseable {
 
     private final Map<String, ModelIdentity> identities = new ConcurrentHashMap<>();
     private final Function<String, Optional<ModelIdentity>> lookup;
+    private final List<Consumer<ModelVersion>> listeners = new CopyOnWriteArrayList<>();
     private volatile ModelVersion current;
 
     private ActiveModel(LoadedModel initial, boolean owned, Function<String, Optional<ModelIdentity>> lookup) {
@@ -76,7 +80,17 @@ public final class ActiveModel implements AutoCloseable {
         log.info("Model {} is active (was {}); stream threads switch between two batch rounds", next.label(),
                 previous.label());
         previous.release();
+        listeners.forEach(listener -> listener.accept(version));
         return version;
+    }
+
+    /**
+     * Calls {@code listener} with the version served now, and then with every version activated later (on the
+     * activating thread, after the version is published).
+     */
+    public synchronized void onActivation(Consumer<ModelVersion> listener) {
+        listeners.add(listener);
+        listener.accept(current);
     }
 
     /** Architecture and vocabulary of a version served now or earlier, if known. */

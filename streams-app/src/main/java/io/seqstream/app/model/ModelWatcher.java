@@ -99,9 +99,9 @@ public final class ModelWatcher implements AutoCloseable {
         try {
             LoadedModel next = loadVerified(pointer.get());
             active.activate(next);
-            metrics.modelSwap("activated", System.nanoTime() - started);
+            metrics.modelSwap(SeqstreamMetrics.OUTCOME_ACTIVATED, System.nanoTime() - started);
         } catch (ModelException | RuntimeException e) {
-            metrics.modelSwap("rejected", System.nanoTime() - started);
+            metrics.modelSwap(SeqstreamMetrics.OUTCOME_REJECTED, System.nanoTime() - started);
             log.warn("Refused model {} (still serving {}): {}", label, active.current().label(), e.getMessage());
         }
     }

@@ -10,10 +10,10 @@ import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serializer;
 
 /**
- * Binary encoding of {@link KeyState}, big-endian. Version 3, the one written:
+ * Binary encoding of {@link KeyState}, big-endian. Version 4, the one written:
  * <pre>
- * byte    format version (3)
- * byte    flags: bit 0 = h and c as IEEE float16, bit 1 = history ids as unsigned 16-bit; other bits 0
+ * byte    format version (4)
+ * byte    flags: bit 0 = h and c as IEEE float16, bit 1 = history and top-k ids as unsigned 16-bit; other bits 0
  * short   model label length, then its UTF-8 bytes
  * int     pending token
  * long    tokens, anomalies
@@ -22,28 +22,33 @@ import org.apache.kafka.common.serialization.Serializer;
  * short   layers; int hidden size; int cell size (0 for a simple RNN)
  * float[] h of every layer, then c of every layer (float32, or float16 when flagged)
  * short   history length, then the history's token ids oldest first (int, or unsigned short when flagged)
+ * double  surprisal of the last token scored
+ * byte    top-k length, then the ids of the last token's top-k predictions, most likely first (as history ids)
  * </pre>
  * Floats are bulk-copied, never boxed. float16 halves the state size for large models
  * ({@code state.precision=float16}); 16-bit history ids are used whenever every id fits.
  *
- * <p>Older versions are still read: version 1 is version 3 without the flags byte and the history, float32;
- * version 2 is the same with float16 h and c. Their states come back with an empty history (after a model swap
- * they are reset, not replayed). An unknown version or flag is refused with an exception. Instances of a build
- * before version 3 cannot read what this one writes.
+ * <p>Older versions are still read: version 3 is version 4 without the last surprisal and top-k (they come back as
+ * 0 and empty); version 1 is version 3 without the flags byte and the history, float32; version 2 is the same
+ * with float16 h and c. Version 1 and 2 states come back with an empty history (after a model swap they are
+ * reset, not replayed). An unknown version or flag is refused with an exception. Instances of a build before
+ * version 4 cannot read what this one writes.
  *
  * <p>A state read back keeps at most the reader's history capacity ({@code model.replay-tokens}), the newest
  * tokens, so a changed setting applies to every key on its next event.
  */
 public final class KeyStateSerde implements Serde<KeyState>, Serializer<KeyState>, Deserializer<KeyState> {
-    /** The version written: any precision, with history. */
-    public static final byte VERSION = 3;
+    /** The version written: any precision, with history and the last token's surprisal and top-k. */
+    public static final byte VERSION = 4;
+    /** Legacy: any precision, with history, without the last token's surprisal and top-k. Read only. */
+    public static final byte VERSION_HISTORY = 3;
     /** Legacy: float32 h and c, no history. Read only. */
     public static final byte VERSION_FLOAT32 = 1;
     /** Legacy: float16 h and c, no history. Read only. */
     public static final byte VERSION_FLOAT16 = 2;
     /** Version 3 flag: h and c are float16. */
     public static final int FLAG_FLOAT16 = 1;
-    /** Version 3 flag: history ids are unsigned 16-bit. */
+    /** Version 3 and 4 flag: history (and top-k) ids are unsigned 16-bit. */
     public static final int FLAG_SHORT_HISTORY = 2;
     private static final int KNOWN_FLAGS = FLAG_FLOAT16 | FLAG_SHORT_HISTORY;
 
@@ -86,10 +91,14 @@ public final class KeyStateSerde implements Serde<KeyState>, Serializer<KeyState
         if (history.length > Short.MAX_VALUE) {
             throw new SerializationException("History of " + history.length + " tokens exceeds " + Short.MAX_VALUE);
         }
-        boolean shortIds = fitsUnsignedShort(history);
+        int[] top = state.lastTopTokens();
+        if (top.length > 255) {
+            throw new SerializationException("Top-k of " + top.length + " tokens exceeds 255");
+        }
+        boolean shortIds = fitsUnsignedShort(history) && fitsUnsignedShort(top);
         int flags = (float16 ? FLAG_FLOAT16 : 0) | (shortIds ? FLAG_SHORT_HISTORY : 0);
         ByteBuffer buf = ByteBuffer.allocate(1 + 1 + 2 + model.length + 4 + 8 * 2 + 8 * 2 + 8 * 3 + 2 + 4 + 4
-                + (float16 ? 2 : 4) * layers * (hiddenSize + cellSize) + 2 + (shortIds ? 2 : 4) * history.length);
+                + (float16 ? 2 : 4) * layers * (hiddenSize + cellSize) + 2 + (shortIds ? 2 : 4) * history.length + 8 + 1 + (shortIds ? 2 : 4) * top.length);
         buf.put(VERSION).put((byte) flags);
         buf.putShort((short) model.length).put(model);
         buf.putInt(state.pendingToken());
@@ -100,14 +109,21 @@ public final class KeyStateSerde implements Serde<KeyState>, Serializer<KeyState
         writeFloats(buf, state.hidden());
         writeFloats(buf, state.cell());
         buf.putShort((short) history.length);
-        for (int id : history) {
+        writeIds(buf, history, shortIds);
+        buf.putDouble(state.lastSurprisal());
+        buf.put((byte) top.length);
+        writeIds(buf, top, shortIds);
+        return buf.array();
+    }
+
+    private static void writeIds(ByteBuffer buf, int[] ids, boolean shortIds) {
+        for (int id : ids) {
             if (shortIds) {
                 buf.putShort((short) id);
             } else {
                 buf.putInt(id);
             }
         }
-        return buf.array();
     }
 
     private static boolean fitsUnsignedShort(int[] ids) {
@@ -130,10 +146,9 @@ public final class KeyStateSerde implements Serde<KeyState>, Serializer<KeyState
             int flags = switch (version) {
                 case VERSION_FLOAT32 -> 0;
                 case VERSION_FLOAT16 -> FLAG_FLOAT16;
-                case VERSION -> buf.get() & 0xFF;
+                case VERSION_HISTORY, VERSION -> buf.get() & 0xFF;
                 default -> throw new SerializationException("Unknown key-state format version " + version
-                        + " (this build reads versions " + VERSION_FLOAT32 + ", " + VERSION_FLOAT16 + " and "
-                        + VERSION + ")");
+                        + " (this build reads versions " + VERSION_FLOAT32 + " to " + VERSION + ")");
             };
             if ((flags & ~KNOWN_FLAGS) != 0) {
                 throw new SerializationException("Unknown key-state flags 0x" + Integer.toHexString(flags)
@@ -155,13 +170,20 @@ public final class KeyStateSerde implements Serde<KeyState>, Serializer<KeyState
             int cellSize = buf.getInt();
             float[][] hidden = readFloats(buf, layers, hiddenSize, halves);
             float[][] cell = readFloats(buf, layers, cellSize, halves);
-            int[] history = version == VERSION ? readHistory(buf, (flags & FLAG_SHORT_HISTORY) != 0) : new int[0];
+            boolean shortIds = (flags & FLAG_SHORT_HISTORY) != 0;
+            int[] history = version >= VERSION_HISTORY ? readIds(buf, buf.getShort(), shortIds) : new int[0];
+            double lastSurprisal = 0.0;
+            int[] top = new int[0];
+            if (version >= VERSION) {
+                lastSurprisal = buf.getDouble();
+                top = readIds(buf, buf.get() & 0xFF, shortIds);
+            }
             if (buf.hasRemaining()) {
                 throw new SerializationException("Corrupt key-state record of " + data.length + " bytes: "
                         + buf.remaining() + " bytes left over");
             }
             return new KeyState(new String(model, StandardCharsets.UTF_8), hidden, cell, pending, history,
-                    historyTokens, tokens, anomalies, sum, max, first, last, seen);
+                    historyTokens, tokens, anomalies, sum, max, first, last, seen).withLastScore(lastSurprisal, top);
         } catch (RuntimeException e) {
             if (e instanceof SerializationException) {
                 throw e;
@@ -170,12 +192,12 @@ public final class KeyStateSerde implements Serde<KeyState>, Serializer<KeyState
         }
     }
 
-    private static int[] readHistory(ByteBuffer buf, boolean shortIds) {
-        int[] history = new int[buf.getShort()];
-        for (int i = 0; i < history.length; i++) {
-            history[i] = shortIds ? Short.toUnsignedInt(buf.getShort()) : buf.getInt();
+    private static int[] readIds(ByteBuffer buf, int count, boolean shortIds) {
+        int[] ids = new int[count];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = shortIds ? Short.toUnsignedInt(buf.getShort()) : buf.getInt();
         }
-        return history;
+        return ids;
     }
 
     private void writeFloats(ByteBuffer buf, float[][] rows) {

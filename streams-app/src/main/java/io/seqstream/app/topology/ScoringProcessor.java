@@ -209,6 +209,7 @@ final class ScoringProcessor extends ContextualProcessor<String, ParsedEvent, St
                 event.partition(), event.offset(), Instant.ofEpochMilli(event.timestamp()));
         Record<String, SpecificRecord> record = new Record<>(key, out, event.timestamp());
         context().forward(record, outputs.scoresSink());
+        metrics.eventToScore(System.currentTimeMillis() - event.timestamp());
         if (score.anomaly() && outputs.anomaliesSink() != null) {
             context().forward(record, outputs.anomaliesSink());
         }

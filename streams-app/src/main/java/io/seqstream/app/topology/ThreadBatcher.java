@@ -177,7 +177,7 @@ final class ThreadBatcher {
                 registry.topG);
         KeyState state = key.state;
         state.recordScore(score.surprisal(), score.anomaly(), tokenId, key.currentEvent().timestamp(),
-                key.currentEvent().receivedAt());
+                key.currentEvent().receivedAt(), score.topTokens());
         key.tokens.add(new KeyWork.TokenResult(key.currentEvent(), token, state.tokens(), score,
                 engine.modelLabel(), vocabulary, endStep ? state : null));
         if (endStep) {

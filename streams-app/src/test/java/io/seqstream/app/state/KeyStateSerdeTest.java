@@ -44,6 +44,32 @@ class KeyStateSerdeTest {
     }
 
     @Test
+    void shouldRoundTripTheLastTokensSurprisalAndTopK() {
+        KeyState state = lstmState().withLastScore(2.75, new int[] {9, 4, 70_000});
+
+        KeyState back = serde.deserialize("t", serde.serialize("t", state));
+
+        assertThat(back.lastSurprisal()).isEqualTo(2.75);
+        assertThat(back.lastTopTokens()).containsExactly(9, 4, 70_000);
+        assertThat(back.history()).containsExactly(4, 9, 17);
+    }
+
+    @Test
+    void shouldReadVersion3StatesWithoutTheLastScore() {
+        byte[] v4 = serde.serialize("t", lstmState());
+        // version 3 = version 4 without the trailing last surprisal (8 bytes) and empty top-k (1 byte)
+        byte[] v3 = Arrays.copyOf(v4, v4.length - 9);
+        v3[0] = KeyStateSerde.VERSION_HISTORY;
+
+        KeyState back = serde.deserialize("t", v3);
+
+        assertThat(back.history()).containsExactly(4, 9, 17);
+        assertThat(back.tokens()).isEqualTo(42);
+        assertThat(back.lastSurprisal()).isZero();
+        assertThat(back.lastTopTokens()).isEmpty();
+    }
+
+    @Test
     void shouldRoundTripASimpleRnnStateWithoutCells() {
         KeyState state = KeyState.start("m@1", 2, 4, false, 0, 5L);
         state.hidden()[1][3] = 0.75f;

@@ -3,6 +3,7 @@ package io.seqstream.app.topology;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.seqstream.app.model.ActiveModel;
 import io.seqstream.app.config.SeqstreamConfig;
@@ -25,6 +26,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -180,6 +182,23 @@ class ScoringTopologyTest {
         assertThat(store().get("blk-0").tokens()).isEqualTo(sessions.get(0).size());
         assertThat(deadLetters.isEmpty()).isTrue();
         assertThat(summaries.isEmpty()).isTrue();
+    }
+
+    @Test
+    void shouldKeepTheLastScoresSurprisalAndTopKInTheStateAndTimeEveryScoreFromItsEvent() {
+        start(Map.of());
+        List<String> tokens = TestModels.hdfsSessions("dev_normal", 1).get(0).subList(0, 4);
+        tokens.forEach(token -> send("blk-0", "{\"token\":\"" + token + "\"}"));
+
+        settle();
+        List<Score> got = scores.readValuesToList();
+        Score last = got.get(got.size() - 1);
+        KeyState state = store().get("blk-0");
+        assertThat(state.lastSurprisal()).isEqualTo(last.getSurprisal());
+        assertThat(Arrays.stream(state.lastTopTokens()).mapToObj(id -> model.vocabulary().token(id)).toList())
+                .isEqualTo(last.getPredictions().stream().map(p -> p.getToken()).toList());
+        Timer latency = registry.get(SeqstreamMetrics.EVENT_TO_SCORE_LATENCY).tag("role", "served").timer();
+        assertThat(latency.count()).isEqualTo(got.size());
     }
 
     private static double max(float[] row) {
