@@ -8,6 +8,11 @@ import io.seqstream.kafka.KafkaFixture;
 import io.seqstream.schemas.v1.Score;
 import io.seqstream.testing.TestModels;
 import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
@@ -115,13 +120,20 @@ class ImageIT {
         Map<String, List<String>> scored = new LinkedHashMap<>();
         sessions.forEach((key, tokens) -> scored.put(key, tokens.subList(0, Math.min(12, tokens.size()))));
 
-        Process run = image.start(null, settingsAsEnvironment(env), volumes, dir.resolve("run.log"));
+        int httpPort = freePort();
+        Map<String, String> settings = new HashMap<>(settingsAsEnvironment(env));
+        settings.put(Setting.HTTP_PORT.environmentVariable(), String.valueOf(httpPort));
+
+        Process run = image.start(null, settings, volumes, dir.resolve("run.log"));
         try {
             env.publishInterleaved(sessions, 0, 12);
             List<Score> scores = env.readScores(events, Duration.ofMinutes(3));
 
             ScoreAssertions.assertExactlyOnceAndEqualToOffline(scores, scored, TestModels.hdfs());
             assertThat(scores).extracting(Score::getModel).containsOnly(TestModels.HDFS + "@1");
+            assertThat(get(httpPort, "/health/ready").statusCode()).as("readiness, as a kubelet probes it")
+                    .isEqualTo(200);
+            assertThat(get(httpPort, "/metrics").body()).contains("seqstream_events_scored_total");
         } catch (AssertionError | RuntimeException e) {
             throw new AssertionError("image's `run` log:\n" + Files.readString(dir.resolve("run.log")), e);
         } finally {
@@ -146,7 +158,8 @@ class ImageIT {
 
     /**
      * The environment's settings as {@code SEQSTREAM_*} variables, as a deployment sets them, but for the state
-     * directory and the model store: the image's defaults (its volumes) serve. No HTTP port: the host's network.
+     * directory and the model store: the image's defaults (its volumes) serve. No HTTP API unless a test asks: the
+     * host's network is shared.
      */
     private static Map<String, String> settingsAsEnvironment(ItEnvironment env) {
         Map<String, String> out = new HashMap<>();
@@ -156,10 +169,20 @@ class ImageIT {
                 out.put(s.environmentVariable(), value);
             }
         }
-        out.put("SEQSTREAM_METRICS_PORT", "0");
-        out.put("SEQSTREAM_HTTP_PORT", "0");
+        out.put(Setting.HTTP_PORT.environmentVariable(), "0");
         out.put("JAVA_TOOL_OPTIONS", "-Xmx1g");
         return out;
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private static HttpResponse<String> get(int port, String path) throws IOException, InterruptedException {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
+                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private static String baseLog() {
