@@ -78,8 +78,8 @@ import picocli.CommandLine.Spec;
  *       training sessions' worst surprisals, so at most a share 1 − q of the training sessions would be flagged.</li>
  * </ul>
  * Beside them, the unseen-n-gram baselines for n = 1..5, learned from the training file. Prints a table, writes a PNG
- * of recall and false-positive rate against the surprisal threshold, and ends with one JSON line (the top-g rule's
- * metrics at the top level). Exit codes: 0 on success, 2 for bad usage, 1 on failure or timeout.
+ * of recall and false-positive rate against the surprisal threshold (its points in a CSV beside it), and ends with
+ * one JSON line (the top-g rule's metrics at the top level). Exit codes: 0 on success, 2 for bad usage, 1 on failure or timeout.
  */
 @Command(name = "deeplog", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"DeepLog's HDFS evaluation through the streaming path: train (or take --model), stream every"
@@ -152,7 +152,9 @@ final class EvalDeeplogCommand implements Callable<Integer> {
         sessions.put(Part.NORMAL, read(normal, "--normal"));
         sessions.put(Part.ABNORMAL, read(abnormal, "--abnormal"));
         String runTag = Long.toString(System.currentTimeMillis(), 36);
-        Path work = Files.createTempDirectory("seqstream-eval-");
+        // Local state and a trained model's temporary store, under the working directory like quickstart's.
+        Path work = Files.createDirectories(Path.of(".seqstream", "eval")).resolve("run-" + runTag).toAbsolutePath();
+        Files.createDirectories(work);
         EmbeddedKafkaCluster broker = null;
         try {
             SeqstreamConfig config = options.resolve(defaults(runTag, work));
@@ -401,8 +403,9 @@ final class EvalDeeplogCommand implements Callable<Integer> {
             rows.add(new Row("unseen " + n + "-gram", c));
             ngrams.put(Integer.toString(n), metrics(c));
         }
-        writePlot(Thresholds.sweep(normalWorst, abnormalWorst, SWEEP_STEPS), threshold, surprisal,
-                streamed.model());
+        List<Thresholds.Point> sweep = Thresholds.sweep(normalWorst, abnormalWorst, SWEEP_STEPS);
+        writePlot(sweep, threshold, surprisal, streamed.model());
+        Path sweepCsv = writeSweep(sweep);
 
         out.println();
         out.printf(Locale.ROOT, "Model %s; %,d events scored in %.1f s (%,.0f events/s), every session closed%n",
@@ -421,7 +424,8 @@ final class EvalDeeplogCommand implements Callable<Integer> {
                     c.fp(), c.fn(), c.tn(), c.precision(), c.recall(), c.fpr(), c.f1(), c.f1AtHdfsPrevalence());
         }
         out.println();
-        out.println("Plot: " + plot.toAbsolutePath() + " (recall and false-positive rate against the threshold)");
+        out.println("Plot: " + plot.toAbsolutePath() + " (recall and false-positive rate against the threshold;"
+                + " the points in " + sweepCsv.getFileName() + ")");
 
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("model", streamed.model());
@@ -456,6 +460,19 @@ final class EvalDeeplogCommand implements Callable<Integer> {
 
     private static String trimmed(double value) {
         return java.math.BigDecimal.valueOf(value).stripTrailingZeros().toPlainString();
+    }
+
+    /** The sweep's points as CSV beside the plot (same name, {@code .csv}). */
+    private Path writeSweep(List<Thresholds.Point> sweep) throws IOException {
+        String name = plot.getFileName().toString();
+        Path csv = plot.resolveSibling((name.endsWith(".png") ? name.substring(0, name.length() - 4) : name) + ".csv");
+        List<String> lines = new ArrayList<>();
+        lines.add("threshold,recall,fpr");
+        for (Thresholds.Point p : sweep) {
+            lines.add(String.format(Locale.ROOT, "%.6f,%.6f,%.6f", p.threshold(), p.recall(), p.fpr()));
+        }
+        Files.write(csv, lines);
+        return csv;
     }
 
     private void writePlot(List<Thresholds.Point> sweep, double threshold, Confusion chosen, String model)

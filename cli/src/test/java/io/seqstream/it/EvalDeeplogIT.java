@@ -48,7 +48,7 @@ class EvalDeeplogIT {
         int exit = cli.execute("eval", "deeplog", "--train", train.toString(), "--normal", normal.toString(),
                 "--abnormal", abnormal.toString(), "--model", TestModels.HDFS + "@1",
                 "--store", TestModels.storeDir().toString(), "--plot", plot.toString(), "--partitions", "2",
-                "--timeout", "50");
+                "--timeout", "120");
 
         assertThat(exit).as("exit; output:%n%s%nerrors:%n%s", out, err).isZero();
         List<String> lines = out.toString().lines().toList();
@@ -76,6 +76,8 @@ class EvalDeeplogIT {
                     m.get("fn").asLong(), m.get("tn").asLong());
         }
         assertThat(Files.size(plot)).isPositive();
+        assertThat(Files.readAllLines(dir.resolve("plot.csv"))).hasSize(202).first()
+                .isEqualTo("threshold,recall,fpr");
     }
 
     /** Counts that add up to the slice, and metrics that follow from them. */
