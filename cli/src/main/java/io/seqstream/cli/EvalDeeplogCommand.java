@@ -79,7 +79,8 @@ import picocli.CommandLine.Spec;
  * </ul>
  * Beside them, the unseen-n-gram baselines for n = 1..5, learned from the training file. Prints a table, writes a PNG
  * of recall and false-positive rate against the surprisal threshold (its points in a CSV beside it), and ends with
- * one JSON line (the top-g rule's metrics at the top level). Exit codes: 0 on success, 2 for bad usage, 1 on failure or timeout.
+ * one JSON line (the top-g rule's metrics at the top level). Exit codes: 0 on success, 2 for bad usage, 1 on
+ * failure or timeout.
  */
 @Command(name = "deeplog", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"DeepLog's HDFS evaluation through the streaming path: train (or take --model), stream every"
