@@ -98,6 +98,7 @@ final class EvalDeeplogCommand implements Callable<Integer> {
     static final String MODEL_NAME = "deeplog-eval";
     static final int NGRAM_MAX = 5;
     private static final int SWEEP_STEPS = 200;
+    private static final double FPR_AXIS_MAX = 0.05;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** The three session files, in the order they are streamed. */
@@ -479,19 +480,26 @@ final class EvalDeeplogCommand implements Callable<Integer> {
     private void writePlot(List<Thresholds.Point> sweep, double threshold, Confusion chosen, String model)
             throws IOException {
         double[] x = sweep.stream().mapToDouble(Thresholds.Point::threshold).toArray();
-        XYChart chart = new XYChartBuilder().width(900).height(520)
+        XYChart chart = new XYChartBuilder().width(900).height(560)
                 .title("eval deeplog: " + model + ", session flagged when its worst surprisal > threshold")
                 .xAxisTitle("threshold (nats)").build();
-        chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
+        // Recall on the left from 0 to 1; the false-positive rate on the right, up to 5%, where it matters.
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
+        chart.getStyler().setLegendLayout(Styler.LegendLayout.Horizontal);
         chart.getStyler().setMarkerSize(9);
+        chart.getStyler().setYAxisMin(0, 0.0);
+        chart.getStyler().setYAxisMax(0, 1.0);
+        chart.getStyler().setYAxisMin(1, 0.0);
+        chart.getStyler().setYAxisMax(1, FPR_AXIS_MAX);
         chart.setYAxisGroupTitle(0, "recall");
-        chart.setYAxisGroupTitle(1, "false-positive rate");
+        chart.setYAxisGroupTitle(1, "false-positive rate (axis up to " + FPR_AXIS_MAX + ")");
         chart.addSeries("recall", x, sweep.stream().mapToDouble(Thresholds.Point::recall).toArray())
                 .setMarker(SeriesMarkers.NONE);
         XYSeries fpr = chart.addSeries("false-positive rate", x,
                 sweep.stream().mapToDouble(Thresholds.Point::fpr).toArray());
         fpr.setMarker(SeriesMarkers.NONE);
         fpr.setYAxisGroup(1);
+        fpr.setLineColor(Color.ORANGE);
         XYSeries mark = chart.addSeries(String.format(Locale.ROOT, "threshold from train (%.2f): recall %.3f",
                 threshold, chosen.recall()), new double[] {threshold}, new double[] {chosen.recall()});
         mark.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
