@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
         description = "Per-key LSTM scoring of Kafka streams.",
         subcommands = {QuickstartCommand.class, BrokerCommand.class, RunCommand.class, TailCommand.class,
                 TrainCommand.class, ScoreCommand.class, ModelsCommand.class, PublishCommand.class,
-                RollbackCommand.class, SidecarCommand.class, CommandLine.HelpCommand.class})
+                RollbackCommand.class, SidecarCommand.class, EvalCommand.class, CommandLine.HelpCommand.class})
 public final class SeqstreamCli {
 
     /** The command line with seqstream's error handling: exit 2 for bad usage, 1 for a failure. */

@@ -13,6 +13,9 @@ public final class NabTimestamps {
             .optionalStart().appendFraction(ChronoField.NANO_OF_SECOND, 0, 9, true).optionalEnd()
             .toFormatter();
 
+    /** How NAB's data files write timestamps. */
+    public static final DateTimeFormatter DATA_FORMAT = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
+
     private NabTimestamps() {
     }
 
