@@ -64,6 +64,11 @@ final class EvalNabCommand implements Callable<Integer> {
             description = "Also write the detector's output in NAB's results layout")
     Path writeScores;
 
+    @Option(names = "--threshold", paramLabel = "T",
+            description = "Score every profile at this fixed threshold (records scoring at least T are detections) "
+                    + "instead of NAB's threshold optimized on the corpus itself, e.g. one chosen on other data")
+    Double threshold;
+
     @Option(names = "--probationary-percent", paramLabel = "P", defaultValue = "0.15",
             description = "Leading share of each file that is not scored (default: ${DEFAULT-VALUE})")
     double probationaryPercent;
@@ -77,6 +82,9 @@ final class EvalNabCommand implements Callable<Integer> {
         if (!(probationaryPercent >= 0 && probationaryPercent < 1)) {
             throw new ParameterException(spec.commandLine(), "--probationary-percent must be in [0, 1)");
         }
+        if (threshold != null && !(threshold >= 0 && threshold <= 1.1)) {
+            throw new ParameterException(spec.commandLine(), "--threshold must be in [0, 1.1]");
+        }
         NabCorpus corpus = NabCorpus.load(data, labels);
         Path profilesFile = profilesFile();
         List<Profile> profileList = profilesFile != null ? Profile.load(profilesFile) : Profile.nabDefaults();
@@ -84,8 +92,9 @@ final class EvalNabCommand implements Callable<Integer> {
         if (writeScores != null) {
             NabResultsWriter.write(writeScores, source.name(), corpus, anomalyScores);
         }
-        NabScorer.Result result = new NabScorer(corpus, profileList, probationaryPercent).score(anomalyScores);
-        print(spec.commandLine().getOut(), source.name(), corpus, profilesFile, result);
+        NabScorer.Result result = new NabScorer(corpus, profileList, probationaryPercent)
+                .score(anomalyScores, threshold);
+        print(spec.commandLine().getOut(), source.name(), corpus, profilesFile, result, threshold);
         return 0;
     }
 
@@ -117,11 +126,12 @@ final class EvalNabCommand implements Callable<Integer> {
     }
 
     private static void print(PrintWriter out, String name, NabCorpus corpus, Path profilesFile,
-                              NabScorer.Result result) throws Exception {
+                              NabScorer.Result result, Double fixedThreshold) throws Exception {
         out.printf(Locale.ROOT, "NAB score of %s: %d files, %d records, %d anomaly windows; profiles %s%n%n", name,
                 corpus.series().size(), corpus.recordCount(), corpus.windowCount(),
                 profilesFile == null ? "(NAB's published three)" : profilesFile);
-        out.printf(Locale.ROOT, "%-20s %8s %16s %10s %10s %10s%n", "profile", "score", "threshold", "raw", "null",
+        out.printf(Locale.ROOT, "%-20s %8s %16s %10s %10s %10s%n", "profile", "score",
+                fixedThreshold == null ? "threshold" : "threshold(fixed)", "raw", "null",
                 "perfect");
         for (NabScorer.ProfileScore p : result.profiles()) {
             out.printf(Locale.ROOT, "%-20s %8.2f %16.12f %10.3f %10.3f %10.3f%n", p.profile().name(), p.normalized(),
@@ -155,6 +165,7 @@ final class EvalNabCommand implements Callable<Integer> {
         line.put("detector", name);
         line.put("files", corpus.series().size());
         line.put("windows", corpus.windowCount());
+        line.put("threshold_optimized", fixedThreshold == null);
         for (NabScorer.ProfileScore p : profiles) {
             line.put(p.profile().name(), p.normalized());
         }

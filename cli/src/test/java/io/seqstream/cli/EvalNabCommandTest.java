@@ -92,6 +92,22 @@ class EvalNabCommandTest {
     }
 
     @Test
+    void shouldScoreAtAFixedThresholdWhenGiven() throws Exception {
+        writeScores("a", 40);
+        writeScores("b", 60);
+
+        int code = run("eval", "nab", "--data", dir.resolve("data").toString(), "--labels",
+                dir.resolve("labels/windows.json").toString(), "--scores", dir.resolve("scores").toString(),
+                "--threshold", "1.0");
+
+        assertThat(code).as(err.toString()).isZero();
+        JsonNode json = lastJsonLine();
+        // nothing scores 1.0: every window missed, as the null detector
+        assertThat(json.get("standard").asDouble()).isEqualTo(0.0);
+        assertThat(json.get("threshold_optimized").asBoolean()).isFalse();
+    }
+
+    @Test
     void shouldRoundTripBuiltInDetectorOutputThroughWrittenScores() throws Exception {
         String[] corpus = {"--data", dir.resolve("data").toString(), "--labels",
                 dir.resolve("labels/windows.json").toString()};
