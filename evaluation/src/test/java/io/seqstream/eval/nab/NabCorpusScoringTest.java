@@ -66,14 +66,17 @@ class NabCorpusScoringTest {
         });
     }
 
+    /** The built-in baselines' scores on this corpus (measured; they change only if the scorer or detector do). */
     @Test
-    void shouldScoreRandomDetectorFarBelowWindowedGaussian() {
+    void shouldScoreBuiltInBaselinesAsMeasured() {
         NabScorer scorer = new NabScorer(corpus, profiles);
-        double random = scorer.score(run(new RandomDetector())).profile("standard").normalized();
-        double gaussian = scorer.score(run(new WindowedGaussianDetector())).profile("standard").normalized();
+        NabScorer.Result random = scorer.score(run(new RandomDetector()));
+        NabScorer.Result gaussian = scorer.score(run(new WindowedGaussianDetector()));
 
-        System.out.printf("random %.2f windowedGaussian %.2f%n", random, gaussian);
-        assertThat(random).isBetween(0.0, 30.0);
-        assertThat(gaussian).isGreaterThan(random + 10);
+        assertThat(random.profile("standard").normalized()).isCloseTo(4.805, within(0.001));
+        assertThat(random.profile("reward_low_FN_rate").normalized()).isCloseTo(20.282, within(0.001));
+        assertThat(gaussian.profile("standard").normalized()).isCloseTo(30.142, within(0.001));
+        assertThat(gaussian.profile("reward_low_FP_rate").normalized()).isCloseTo(19.462, within(0.001));
+        assertThat(gaussian.profile("reward_low_FN_rate").normalized()).isCloseTo(36.037, within(0.001));
     }
 }
