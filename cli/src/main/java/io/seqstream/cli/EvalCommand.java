@@ -9,7 +9,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "eval", mixinStandardHelpOptions = true,
         description = "Replay labelled benchmark data through the streaming path and score it with the benchmark's"
                 + " own protocol.",
-        subcommands = {EvalDeeplogCommand.class})
+        subcommands = {EvalDeeplogCommand.class, EvalNabCommand.class})
 final class EvalCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
