@@ -68,7 +68,7 @@ annotations:
 {{- $tag := default .Chart.AppVersion .Values.image.tag -}}
 {{- if .Values.gpu.enabled -}}
 {{- $repository = default .Values.image.repository .Values.gpu.image.repository -}}
-{{- $tag = default (printf "%s-gpu" $tag) .Values.gpu.image.tag -}}
+{{- $tag = .Values.gpu.image.tag -}}
 {{- end -}}
 {{- $prefix := ternary "" (printf "%s/" .Values.image.registry) (empty .Values.image.registry) -}}
 {{- if and .Values.image.digest (not .Values.gpu.enabled) -}}
@@ -286,6 +286,9 @@ from the container's environment (secretKeyRef), so no secret is ever written in
 {{- end -}}
 {{- if and .Values.kafka.tls.enabled .Values.kafka.tls.truststore.pem (ne .Values.kafka.tls.truststore.type "PEM") (not .Values.kafka.tls.truststore.existingSecret) -}}
 {{- $errors = append $errors "kafka.tls.truststore.pem holds PEM certificates: set kafka.tls.truststore.type=PEM (or give a PKCS12/JKS file through kafka.tls.truststore.existingSecret)" -}}
+{{- end -}}
+{{- if and .Values.gpu.enabled (not .Values.gpu.image.tag) -}}
+{{- $errors = append $errors "gpu.enabled=true needs gpu.image.tag (and gpu.image.repository if it differs): an image whose ND4J backend can reach the GPU; this project's build makes only the CPU image so far" -}}
 {{- end -}}
 {{- if and .Values.sidecar.enabled (hasKey .Values.settings "model.version") -}}
 {{- $errors = append $errors "settings.model.version pins one version, but the sidecar serves the announced one: remove it and activate versions with `seqstream publish` (or `rollback`)" -}}

@@ -34,22 +34,17 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
@@ -272,8 +267,8 @@ final class EvalDeeplogCommand implements Callable<Integer> {
         long events = 0;
         try (ServedModels models = ServedModels.open(config, Clients.store(config), null, Duration.ZERO);
              ScoringApp app = ScoringApp.start(config, models.served(), null, new SimpleMeterRegistry());
-             KafkaConsumer<byte[], byte[]> consumer = consumer(bootstrap, config.kafkaOverrides());
-             KafkaProducer<String, String> producer = producer(bootstrap, config.kafkaOverrides())) {
+             KafkaConsumer<byte[], byte[]> consumer = Clients.committedReader(bootstrap, config.kafkaOverrides());
+             KafkaProducer<String, String> producer = Clients.stringProducer(bootstrap, config.kafkaOverrides(), 20, 256 * 1024)) {
             String model = models.served().current().label();
             List<TopicPartition> outputs = new ArrayList<>();
             for (String topic : List.of(topics.summaries().name(), topics.deadLetter().name())) {
@@ -518,24 +513,6 @@ final class EvalDeeplogCommand implements Callable<Integer> {
         try (OutputStream png = Files.newOutputStream(plot)) {
             BitmapEncoder.saveBitmap(chart, png, BitmapEncoder.BitmapFormat.PNG);
         }
-    }
-
-    private static KafkaConsumer<byte[], byte[]> consumer(String bootstrap, Map<String, String> overrides) {
-        Properties props = new Properties();
-        props.putAll(overrides);
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        return new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-    }
-
-    private static KafkaProducer<String, String> producer(String bootstrap, Map<String, String> overrides) {
-        Properties props = new Properties();
-        props.putAll(overrides);
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        props.put(ProducerConfig.LINGER_MS_CONFIG, 20);
-        props.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
-        return new KafkaProducer<>(props, new StringSerializer(), new StringSerializer());
     }
 
     private static void deleteRecursively(Path dir) throws IOException {

@@ -31,18 +31,13 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Random;
 import java.util.concurrent.Callable;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Help.Ansi;
 import picocli.CommandLine.Mixin;
@@ -187,8 +182,8 @@ final class QuickstartCommand implements Callable<Integer> {
             publish(appConfig, ref, heldOut, true);
             try (Sidecar sidecar = Sidecar.start(Clients.kafka(appConfig), appConfig.string(Setting.MODELS_TOPIC),
                     ref.name(), store, served, appConfig.integer(Setting.SIDECAR_KEEP_VERSIONS), registry);
-                 KafkaConsumer<byte[], byte[]> consumer = outputConsumer(bootstrap, config.kafkaOverrides());
-                 KafkaProducer<String, String> producer = producer(bootstrap, config.kafkaOverrides())) {
+                 KafkaConsumer<byte[], byte[]> consumer = Clients.committedReader(bootstrap, config.kafkaOverrides());
+                 KafkaProducer<String, String> producer = Clients.stringProducer(bootstrap, config.kafkaOverrides(), 5, 0)) {
                 awaitActivation(sidecar, ref);
                 List<TopicPartition> outputs = partitionsOf(consumer, topics.scores().name(),
                         topics.summaries().name(), topics.deadLetter().name());
@@ -553,22 +548,5 @@ final class QuickstartCommand implements Callable<Integer> {
                     .forEach(p -> out.add(new TopicPartition(p.topic(), p.partition())));
         }
         return out;
-    }
-
-    private static KafkaConsumer<byte[], byte[]> outputConsumer(String bootstrap, Map<String, String> overrides) {
-        Properties props = new Properties();
-        props.putAll(overrides);
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        return new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-    }
-
-    private static KafkaProducer<String, String> producer(String bootstrap, Map<String, String> overrides) {
-        Properties props = new Properties();
-        props.putAll(overrides);
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        props.put(ProducerConfig.LINGER_MS_CONFIG, 5);
-        return new KafkaProducer<>(props, new StringSerializer(), new StringSerializer());
     }
 }

@@ -58,6 +58,8 @@ class ImageIT {
                         + System.getProperty("user.name"));
         assumeTrue(Files.isExecutable(Path.of("/usr/bin/apt-get")) && Files.isExecutable(Path.of("/usr/bin/dpkg")),
                 "ImageIT builds its base image from Debian packages and needs apt-get and dpkg");
+        assumeTrue(canUnshareMounts(), "ImageIT runs the image in a mount namespace, and `unshare --mount true`"
+                + " fails here (root without CAP_SYS_ADMIN, e.g. in an unprivileged container)");
         assertThat(IMAGE_TAR).as("the test image, built before the integration tests (mvn verify) on the base"
                 + " from src/test/image/debian-jre-base.sh; base build log:\n%s", baseLog()).isRegularFile();
         image = UnpackedImage.unpack(IMAGE_TAR, unpacked);
@@ -190,6 +192,16 @@ class ImageIT {
             return Files.exists(BASE_LOG) ? Files.readString(BASE_LOG) : "(none: the base build did not run)";
         } catch (IOException e) {
             return e.toString();
+        }
+    }
+
+    private static boolean canUnshareMounts() throws InterruptedException {
+        try {
+            Process probe = new ProcessBuilder("/usr/bin/unshare", "--mount", "true").redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            return probe.waitFor(10, java.util.concurrent.TimeUnit.SECONDS) && probe.exitValue() == 0;
+        } catch (java.io.IOException e) {
+            return false;
         }
     }
 }

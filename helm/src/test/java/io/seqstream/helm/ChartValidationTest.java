@@ -66,6 +66,11 @@ class ChartValidationTest {
     }
 
     @Test
+    void shouldRejectGpuNodesWithoutAGpuImage() {
+        assertRejected("gpu: {enabled: true}", "gpu.enabled=true needs gpu.image.tag");
+    }
+
+    @Test
     void shouldRejectPemCertificatesDeclaredAsAnotherType() {
         assertRejected("kafka: {tls: {enabled: true, truststore: {type: JKS, pem: \"-----BEGIN CERTIFICATE-----\"}}}",
                 "set kafka.tls.truststore.type=PEM");

@@ -112,7 +112,7 @@ class SeqstreamChartTest {
                   sasl: {enabled: true, username: u, password: p}
                   tls: {enabled: true, truststore: {pem: "-----BEGIN CERTIFICATE-----\\nMIIB\\n-----END CERTIFICATE-----"}}
                   config: {max.poll.records: 500}
-                gpu: {enabled: true}
+                gpu: {enabled: true, image: {tag: cuda}}
                 sidecar: {enabled: false}
                 http: {auth: {mode: bearer, token: t0k3n}}
                 settings: {score.top-g: 5, state.ttl.ms: 3600000}
@@ -201,13 +201,13 @@ class SeqstreamChartTest {
     @Test
     void shouldScheduleOnGpuNodesWithTheGpuImage() {
         Chart.Rendered r = Chart.render("""
-                gpu: {enabled: true}
+                gpu: {enabled: true, image: {tag: 0.1.0-gpu}}
                 nodeSelector: {pool: scoring}
                 tolerations: [{key: dedicated, operator: Exists, effect: NoSchedule}]
                 """);
 
         JsonNode app = r.container("streams-app");
-        assertThat(app.path("image").asText()).isEqualTo("seqstream/seqstream:0.1.0-SNAPSHOT-gpu");
+        assertThat(app.path("image").asText()).isEqualTo("seqstream/seqstream:0.1.0-gpu");
         assertThat(r.container("sidecar").path("image").asText()).as("the sidecar verifies on the CPU")
                 .isEqualTo("seqstream/seqstream:0.1.0-SNAPSHOT");
         assertThat(app.at("/resources/limits").path("nvidia.com/gpu").asInt()).isEqualTo(1);

@@ -75,7 +75,8 @@ public enum Setting {
             "Serve the live dashboard at / (it follows every instance's scores with a consumer of its own)"),
     HTTP_ADVERTISED_ADDRESS("http.advertised-address", "",
             "host:port at which other instances reach this one's HTTP API (Kafka Streams' application.server);"
-                    + " empty = localhost:http.port"),
+                    + " empty = localhost:http.port, which serves one host only: set it when instances run on several"
+                    + " hosts"),
     HTTP_AUTH("http.auth", "none",
             "Authentication of every HTTP endpoint but /health/live: none, bearer (http.auth.token) or basic"
                     + " (http.auth.user, http.auth.password)"),

@@ -8,10 +8,13 @@ import io.seqstream.model.ModelManifest;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The live dashboard: a page at {@code /} (HTML, JavaScript and CSS from this jar, uPlot from its webjar; nothing
@@ -36,6 +39,9 @@ public final class Dashboard implements AutoCloseable {
     public static final Set<String> PUBLIC_ROUTES = Set.of("/", "/dashboard/assets/");
     /** Recent scores the feed keeps for a browser that connects. */
     public static final int RECENT_SCORES = 600;
+    /** How long {@link #start} waits for the feed's partitions before it serves anyway. */
+    static final Duration FEED_ASSIGNMENT_WAIT = Duration.ofSeconds(30);
+    private static final Logger log = LoggerFactory.getLogger(Dashboard.class);
     static final String ASSETS = "/dashboard/assets/";
     private static final String PAGE_RESOURCES = "/dashboard/";
     private static final String UPLOT_VERSION = "1.6.30";
@@ -73,6 +79,16 @@ public final class Dashboard implements AutoCloseable {
      */
     public static Dashboard start(Map<String, ?> kafka, String scoresTopic, ActiveModel served) {
         ScoreFeed feed = ScoreFeed.start(kafka, scoresTopic, RECENT_SCORES);
+        try {
+            // Fix the feed's starting offsets before the application reports ready, so that a browser opened
+            // once it is ready sees every score from then on.
+            if (!feed.awaitAssigned(FEED_ASSIGNMENT_WAIT)) {
+                log.warn("The dashboard's feed of {} has no partitions after {} s; it goes on trying", scoresTopic,
+                        FEED_ASSIGNMENT_WAIT.toSeconds());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         return new Dashboard(feed, () -> served.current().model().manifest(), true);
     }
 
