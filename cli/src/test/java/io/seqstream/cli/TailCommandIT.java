@@ -21,13 +21,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -75,18 +72,8 @@ class TailCommandIT {
         return out.toString().lines().toList();
     }
 
-    private static KafkaProducer<byte[], byte[]> producer(String transactionalId) {
-        Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        props.put(ProducerConfig.ACKS_CONFIG, "all");
-        if (transactionalId != null) {
-            props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
-        }
-        return new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
-    }
-
     private void send(String topic, String key, byte[] value) {
-        try (KafkaProducer<byte[], byte[]> producer = producer(null)) {
+        try (KafkaProducer<byte[], byte[]> producer = kafka.producer(null)) {
             producer.send(new ProducerRecord<>(topic, 0, utf8(key), value));
             producer.flush();
         }
@@ -137,7 +124,7 @@ class TailCommandIT {
     @Test
     void shouldPrintOnlyTheGivenKeysFromEveryPartition() {
         kafka.createTopics(3, scoresTopic);
-        try (KafkaProducer<byte[], byte[]> producer = producer(null)) {
+        try (KafkaProducer<byte[], byte[]> producer = kafka.producer(null)) {
             for (int p = 0; p < 3; p++) {
                 for (String key : List.of("blk-a", "blk-b", "blk-c")) {
                     producer.send(new ProducerRecord<>(scoresTopic, p, utf8(key),
@@ -203,7 +190,7 @@ class TailCommandIT {
     @Test
     void shouldNotPrintRecordsOfAbortedTransactions() {
         kafka.createTopics(1, scoresTopic);
-        try (KafkaProducer<byte[], byte[]> producer = producer(kafka.uniqueName("tail-tx"))) {
+        try (KafkaProducer<byte[], byte[]> producer = kafka.producer(kafka.uniqueName("tail-tx"))) {
             producer.initTransactions();
             producer.beginTransaction();
             producer.send(new ProducerRecord<>(scoresTopic, utf8("aborted"),

@@ -22,14 +22,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -54,7 +51,7 @@ class TrainFromTopicIT {
         // blk-0..11: one event per token, the last one with end=true (even ones carry it alone, after the tokens);
         // open-1: tokens but no end; a malformed value and a keyless record; aborted-1: a closed sequence in an
         // aborted transaction.
-        try (KafkaProducer<byte[], byte[]> producer = producer(null)) {
+        try (KafkaProducer<byte[], byte[]> producer = kafka.producer(null)) {
             for (int i = 0; i < sessions.size(); i++) {
                 List<String> s = sessions.get(i);
                 for (int t = 0; t < s.size(); t++) {
@@ -71,7 +68,7 @@ class TrainFromTopicIT {
             send(producer, topic, null, "{\"token\":\"5\",\"end\":true}");
             producer.flush();
         }
-        try (KafkaProducer<byte[], byte[]> transactional = producer(kafka.uniqueName("aborting"))) {
+        try (KafkaProducer<byte[], byte[]> transactional = kafka.producer(kafka.uniqueName("aborting"))) {
             transactional.initTransactions();
             transactional.beginTransaction();
             send(transactional, topic, "aborted-1", "{\"tokens\":[\"5\",\"5\"],\"end\":true}");
@@ -115,16 +112,6 @@ class TrainFromTopicIT {
         assertThat(partition0.source()).matches(Pattern.quote("kafka:" + topic) + "\\[0:0-\\d+]");
         assertThat(partition0.sequences().size()).isLessThan(SESSIONS);
         assertThat(all.sequences()).containsAll(partition0.sequences());
-    }
-
-    private KafkaProducer<byte[], byte[]> producer(String transactionalId) {
-        Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        props.put(ProducerConfig.ACKS_CONFIG, "all");
-        if (transactionalId != null) {
-            props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
-        }
-        return new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
     }
 
     private static void send(KafkaProducer<byte[], byte[]> producer, String topic, String key, String value) {

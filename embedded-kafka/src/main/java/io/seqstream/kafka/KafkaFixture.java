@@ -2,9 +2,13 @@ package io.seqstream.kafka;
 
 import java.util.Locale;
 import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
@@ -79,6 +83,20 @@ public final class KafkaFixture implements ExecutionCondition, BeforeAllCallback
     /** The {@code bootstrap.servers} of the shared broker. */
     public String bootstrapServers() {
         return broker().bootstrapServers();
+    }
+
+    /**
+     * A producer of raw records to the shared broker ({@code acks=all}); transactional when
+     * {@code transactionalId} is not null (the caller runs {@code initTransactions}).
+     */
+    public KafkaProducer<byte[], byte[]> producer(String transactionalId) {
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        if (transactionalId != null) {
+            props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
+        }
+        return new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
     }
 
     /**

@@ -1,6 +1,5 @@
 package io.seqstream.app.dashboard;
 
-import static io.seqstream.app.dashboard.ScoreFeedIT.producer;
 import static io.seqstream.app.dashboard.ScoreFeedIT.score;
 import static io.seqstream.app.dashboard.ScoreFeedIT.send;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -83,7 +82,7 @@ class DashboardRoutesIT {
                 () -> TestModels.hdfs().manifest(), true);
              HttpApi api = HttpApi.builder().port(0).auth(HttpAuth.bearer("s3cret")).routes(dashboard.routes())
                      .openPaths(Dashboard.PUBLIC_ROUTES).start();
-             KafkaProducer<byte[], byte[]> producer = producer(null)) {
+             KafkaProducer<byte[], byte[]> producer = kafka.producer(null)) {
             assertThat(dashboard.feed().awaitAssigned(WAIT)).isTrue();
             send(producer, topic, 0, "blk-0", SchemaJson.writeBytes(score("blk-0", 1, "E5", false, 0.9)));
             producer.flush();
@@ -137,7 +136,7 @@ class DashboardRoutesIT {
         try (Dashboard dashboard = new Dashboard(ScoreFeed.start(ScoreFeedIT.props(), topic, 10),
                 () -> TestModels.hdfs().manifest(), true);
              HttpApi api = HttpApi.builder().port(0).routes(dashboard.routes()).start();
-             KafkaProducer<byte[], byte[]> producer = producer(null)) {
+             KafkaProducer<byte[], byte[]> producer = kafka.producer(null)) {
             assertThat(dashboard.feed().awaitAssigned(WAIT)).isTrue();
             HttpResponse<java.io.InputStream> events = http.send(request(api, "/dashboard/events", null).build(),
                     HttpResponse.BodyHandlers.ofInputStream());

@@ -14,12 +14,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -34,7 +31,7 @@ class ScoreFeedIT {
     @Test
     void shouldReadJsonAndAvroScoresOfEveryPartitionFromTheEnd() throws Exception {
         String topic = topic();
-        try (KafkaProducer<byte[], byte[]> producer = producer(null)) {
+        try (KafkaProducer<byte[], byte[]> producer = kafka.producer(null)) {
             send(producer, topic, 0, "before", SchemaJson.writeBytes(score("before", 1, "E1", false, 0.5)));
             producer.flush();
             try (ScoreFeed feed = ScoreFeed.start(props(), topic, 100)) {
@@ -68,7 +65,7 @@ class ScoreFeedIT {
     void shouldKeepOnlyTheMostRecentScores() throws Exception {
         String topic = topic();
         try (ScoreFeed feed = ScoreFeed.start(props(), topic, 5);
-             KafkaProducer<byte[], byte[]> producer = producer(null)) {
+             KafkaProducer<byte[], byte[]> producer = kafka.producer(null)) {
             assertThat(feed.awaitAssigned(WAIT)).isTrue();
             for (int i = 1; i <= 12; i++) {
                 send(producer, topic, 0, "blk", SchemaJson.writeBytes(score("blk", i, "E" + i, false, 0.5)));
@@ -84,7 +81,7 @@ class ScoreFeedIT {
     void shouldNotShowScoresOfAbortedTransactions() throws Exception {
         String topic = topic();
         try (ScoreFeed feed = ScoreFeed.start(props(), topic, 100);
-             KafkaProducer<byte[], byte[]> producer = producer(kafka.uniqueName("tx"))) {
+             KafkaProducer<byte[], byte[]> producer = kafka.producer(kafka.uniqueName("tx"))) {
             assertThat(feed.awaitAssigned(WAIT)).isTrue();
             producer.initTransactions();
             // aborted: blk-x #1; committed after it: blk-y #1
@@ -119,7 +116,7 @@ class ScoreFeedIT {
             }
         };
         try (ScoreFeed feed = ScoreFeed.start(props(), topic, 100);
-             KafkaProducer<byte[], byte[]> producer = producer(null)) {
+             KafkaProducer<byte[], byte[]> producer = kafka.producer(null)) {
             assertThat(feed.awaitAssigned(WAIT)).isTrue();
             send(producer, topic, 0, "blk-0", SchemaJson.writeBytes(score("blk-0", 1, "E5", false, 0.9)));
             producer.flush();
@@ -163,16 +160,6 @@ class ScoreFeedIT {
         return Map.of("bootstrap.servers", kafka.bootstrapServers(),
                 "producer.linger.ms", "5", // Kafka Streams style prefixes: another client's, left out
                 "consumer.fetch.max.wait.ms", "100"); // the consumer's own, applied
-    }
-
-    static KafkaProducer<byte[], byte[]> producer(String transactionalId) {
-        Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        props.put(ProducerConfig.ACKS_CONFIG, "all");
-        if (transactionalId != null) {
-            props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
-        }
-        return new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
     }
 
     static void send(KafkaProducer<byte[], byte[]> producer, String topic, int partition, String key, byte[] value) {
