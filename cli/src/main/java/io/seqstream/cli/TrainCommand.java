@@ -155,10 +155,10 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--batch-size", paramLabel = "B", defaultValue = "32", description = "Sequences per batch.")
     int batchSize;
 
-    @Option(names = "--epochs", paramLabel = "N", defaultValue = "20", description = "Most epochs to train.")
+    @Option(names = "--epochs", paramLabel = "N", defaultValue = "30", description = "Most epochs to train.")
     int epochs;
 
-    @Option(names = "--patience", paramLabel = "N", defaultValue = "3",
+    @Option(names = "--patience", paramLabel = "N", defaultValue = "10",
             description = "Stop after this many epochs without a lower validation loss.")
     int patience;
 

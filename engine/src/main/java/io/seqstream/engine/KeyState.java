@@ -1,5 +1,7 @@
 package io.seqstream.engine;
 
+import io.seqstream.model.ModelCalibration;
+import io.seqstream.model.Vocabulary;
 import java.util.Arrays;
 import java.util.Objects;
 
@@ -21,6 +23,8 @@ import java.util.Objects;
  * <p>Mutable and owned by one processor at a time; the arrays are updated in place by the stepper.
  */
 public final class KeyState {
+    /** The most distinct token ids a state keeps in its bag (the session rule's token counts). */
+    public static final int MAX_BAG_TOKENS = ModelCalibration.MAX_BAG_TOKENS;
     /** History capacity when none is given: the default of the {@code model.replay-tokens} setting. */
     public static final int DEFAULT_HISTORY_TOKENS = 32;
 
@@ -43,6 +47,17 @@ public final class KeyState {
     private double lastSurprisal;
     /** Ids of the top-k predictions for the last token scored, most likely first; empty when unknown. */
     private int[] lastTopTokens = new int[0];
+    /** Whether any token scored was outside the vocabulary ({@code <unk>}). */
+    private boolean sawUnknown;
+    /**
+     * The sequence's bag: the ids of the tokens it observed ({@code <e>} excluded) with their counts, ascending id,
+     * in the first {@code bagSize} entries; at most {@value #MAX_BAG_TOKENS} distinct ids are kept.
+     */
+    private int[] bagIds = new int[0];
+    private int[] bagCounts = new int[0];
+    private int bagSize;
+    /** True once the bag is no longer known: too many distinct tokens, or the sequence changed model version. */
+    private boolean bagLost;
 
     /**
      * A state with no history and a history capacity of 0 (as states decoded from formats without history
@@ -130,9 +145,44 @@ public final class KeyState {
         if (anomaly) {
             anomalies++;
         }
+        if (observedToken == Vocabulary.UNK_ID) {
+            sawUnknown = true;
+        }
+        if (observedToken != Vocabulary.END_ID) {
+            count(observedToken);
+        }
         observe(observedToken);
         lastEventTime = Math.max(lastEventTime, eventTime);
         lastSeenAt = seenAt;
+    }
+
+    private void count(int token) {
+        if (bagLost) {
+            return;
+        }
+        int at = Arrays.binarySearch(bagIds, 0, bagSize, token);
+        if (at >= 0) {
+            bagCounts[at]++;
+            return;
+        }
+        if (bagSize == MAX_BAG_TOKENS) {
+            bagLost = true;
+            bagIds = new int[0];
+            bagCounts = new int[0];
+            bagSize = 0;
+            return;
+        }
+        at = -at - 1;
+        if (bagSize == bagIds.length) {
+            int grown = Math.min(MAX_BAG_TOKENS, Math.max(8, bagIds.length * 2));
+            bagIds = Arrays.copyOf(bagIds, grown);
+            bagCounts = Arrays.copyOf(bagCounts, grown);
+        }
+        System.arraycopy(bagIds, at, bagIds, at + 1, bagSize - at);
+        System.arraycopy(bagCounts, at, bagCounts, at + 1, bagSize - at);
+        bagIds[at] = token;
+        bagCounts[at] = 1;
+        bagSize++;
     }
 
     /** Makes {@code token} the pending token and the newest of the history, without scoring it. */
@@ -156,10 +206,13 @@ public final class KeyState {
      */
     KeyState withModel(String newModel, float[][] newHidden, float[][] newCell, int newPending, int[] newHistory,
                        int newHistoryCapacity) {
-        // The last top-k ids are the old version's; they mean nothing in another vocabulary.
+        // The last top-k ids and the bag's ids are the old version's; they mean nothing in another vocabulary.
+        boolean same = newModel.equals(model);
         return new KeyState(newModel, newHidden, newCell, newPending, newHistory, newHistoryCapacity, tokens,
                 anomalies, surprisalSum, surprisalMax, firstEventTime, lastEventTime, lastSeenAt)
-                .withLastScore(lastSurprisal, newModel.equals(model) ? lastTopTokens : new int[0]);
+                .withLastScore(lastSurprisal, same ? lastTopTokens : new int[0])
+                .withSession(sawUnknown, same ? bagIds() : new int[0], same ? bagCounts() : new int[0],
+                        !same || bagLost);
     }
 
     /**
@@ -171,6 +224,56 @@ public final class KeyState {
         this.lastSurprisal = surprisal;
         this.lastTopTokens = Objects.requireNonNull(topTokens, "topTokens").clone();
         return this;
+    }
+
+    /**
+     * Sets what is known of the sequence for the session rule (as a decoder restores it) and returns this state.
+     *
+     * @param ids    the bag's token ids, ascending (copied)
+     * @param counts their counts (copied)
+     * @param lost   true when the bag is not known
+     */
+    public KeyState withSession(boolean unknownSeen, int[] ids, int[] counts, boolean lost) {
+        if (ids.length != counts.length || ids.length > MAX_BAG_TOKENS) {
+            throw new IllegalArgumentException("A bag needs as many counts as ids, at most " + MAX_BAG_TOKENS
+                    + "; got " + ids.length + " ids and " + counts.length + " counts");
+        }
+        for (int i = 1; i < ids.length; i++) {
+            if (ids[i] <= ids[i - 1]) {
+                throw new IllegalArgumentException("Bag ids must ascend: " + Arrays.toString(ids));
+            }
+        }
+        this.sawUnknown = unknownSeen;
+        this.bagLost = lost;
+        this.bagIds = lost ? new int[0] : ids.clone();
+        this.bagCounts = lost ? new int[0] : counts.clone();
+        this.bagSize = this.bagIds.length;
+        return this;
+    }
+
+    /** Whether any token scored in this sequence was outside the vocabulary. */
+    public boolean sawUnknown() {
+        return sawUnknown;
+    }
+
+    /** True when the bag is not known (too many distinct tokens, or the sequence changed model version). */
+    public boolean bagLost() {
+        return bagLost;
+    }
+
+    /** The bag's token ids, ascending (a copy; empty when lost). */
+    public int[] bagIds() {
+        return Arrays.copyOf(bagIds, bagSize);
+    }
+
+    /** The counts of {@link #bagIds()} (a copy). */
+    public int[] bagCounts() {
+        return Arrays.copyOf(bagCounts, bagSize);
+    }
+
+    /** The sequence's bag in {@link ModelCalibration#bag} form, or null when it is not known. */
+    public String bag() {
+        return bagLost ? null : ModelCalibration.bag(bagIds, bagCounts, bagSize);
     }
 
     public String model() {

@@ -1,6 +1,7 @@
 package io.seqstream.model;
 
 import java.util.Objects;
+import java.util.Optional;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 
 /**
@@ -14,11 +15,25 @@ public final class LoadedModel implements AutoCloseable {
     private final ModelManifest manifest;
     private final Vocabulary vocabulary;
     private final MultiLayerNetwork network;
+    private final ModelCalibration calibration;
 
+    /** A model without a calibration (as versions published before calibrations existed). */
     public LoadedModel(ModelManifest manifest, Vocabulary vocabulary, MultiLayerNetwork network) {
+        this(manifest, vocabulary, network, null);
+    }
+
+    /** @param calibration what training measured about the model's scores; null when the version has none */
+    public LoadedModel(ModelManifest manifest, Vocabulary vocabulary, MultiLayerNetwork network,
+                       ModelCalibration calibration) {
         this.manifest = Objects.requireNonNull(manifest, "manifest");
         this.vocabulary = Objects.requireNonNull(vocabulary, "vocabulary");
         this.network = Objects.requireNonNull(network, "network");
+        this.calibration = calibration;
+    }
+
+    /** What training measured about the model's own scores ({@value ModelCalibration#FILE}); empty for older versions. */
+    public Optional<ModelCalibration> calibration() {
+        return Optional.ofNullable(calibration);
     }
 
     public ModelManifest manifest() {

@@ -129,14 +129,24 @@ final class VersionFiles {
             throw new MalformedModelException("Model " + manifest.label() + ": cannot restore the network from "
                     + where.apply(ModelStore.NETWORK) + ": " + e.getMessage(), e);
         }
+        ModelCalibration calibration = null;
         try {
             checkConsistent(manifest, vocabulary, network);
+            if (manifest.files().containsKey(ModelCalibration.FILE)) {
+                try {
+                    calibration = JSON.readValue(dir.resolve(ModelCalibration.FILE).toFile(), ModelCalibration.class);
+                } catch (IOException | IllegalArgumentException e) {
+                    throw new MalformedModelException("Model " + manifest.label() + ": unreadable "
+                            + where.apply(ModelCalibration.FILE) + ": " + e.getMessage(), e);
+                }
+            }
         } catch (MalformedModelException e) {
             network.close();
             throw e;
         }
-        log.info("Loaded model {} ({}, {})", manifest.label(), manifest.architecture(), vocabulary);
-        return new LoadedModel(manifest, vocabulary, network);
+        log.info("Loaded model {} ({}, {}{})", manifest.label(), manifest.architecture(), vocabulary,
+                calibration == null ? ", no calibration" : ", calibrated");
+        return new LoadedModel(manifest, vocabulary, network, calibration);
     }
 
     private static void checkConsistent(ModelManifest manifest, Vocabulary vocabulary, MultiLayerNetwork network)

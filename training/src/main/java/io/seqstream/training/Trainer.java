@@ -1,6 +1,7 @@
 package io.seqstream.training;
 
 import io.seqstream.model.LoadedModel;
+import io.seqstream.model.ModelCalibration;
 import io.seqstream.model.ModelDraft;
 import io.seqstream.model.ModelException;
 import io.seqstream.model.ModelManifest;
@@ -33,7 +34,8 @@ import org.slf4j.LoggerFactory;
  * <p>The run: read and split the corpus, build the vocabulary from the training split, train epoch by epoch on
  * shuffled, length-bucketed, masked batches, evaluate on the validation split after every epoch, stop after
  * {@code patience} epochs without a lower validation loss, restore the best epoch's parameters, then publish
- * them with their metrics, a loss plot ({@value #PLOT}) and the per-epoch history ({@value #HISTORY}).
+ * them with their metrics, a loss plot ({@value #PLOT}), the per-epoch history ({@value #HISTORY}) and the
+ * calibration of the model's scores on its own training data ({@link Calibrator}).
  *
  * <p>Progress (a bar per epoch, then a line of results) goes to the {@code PrintStream} the caller passes, or
  * nowhere if it passes null; everything else is logged through SLF4J.
@@ -137,6 +139,16 @@ public final class Trainer {
             try {
                 Path history = scratch.resolve(HISTORY);
                 Path plot = scratch.resolve(PLOT);
+                Path calibrationFile = scratch.resolve(ModelCalibration.FILE);
+                List<List<String>> everything = new ArrayList<>(data.train());
+                everything.addAll(data.validation());
+                ModelCalibration calibration = Calibrator.calibrate(network, vocabulary, everything);
+                calibration.write(calibrationFile);
+                if (progressOut != null) {
+                    progressOut.println(calibration.describe());
+                    progressOut.flush();
+                }
+                log.info("{}: {}", config.name(), calibration.describe());
                 ModelStore.json().writeValue(history.toFile(),
                         historyDocument(fit, data, vocabulary, train, validation, truncated, unigram, warmStart));
                 LossPlot.write(fit.history(), fit.bestEpoch(), "Loss of " + config.name() + " ("
@@ -145,7 +157,8 @@ public final class Trainer {
                 ModelDraft draft = new ModelDraft(network, vocabulary,
                         new ModelManifest.TrainingData(data.fingerprint(), data.source(), train.size(),
                                 train.tokens() - train.size()),
-                        metrics, Map.of(HISTORY, history, PLOT, plot), config.parentVersion());
+                        metrics, Map.of(HISTORY, history, PLOT, plot, ModelCalibration.FILE, calibrationFile),
+                        config.parentVersion());
                 ModelManifest manifest = store.publish(config.name(), draft);
                 log.info("Trained {} in {} s: validation loss {} nats/token, perplexity {}, top-{} accuracy {} "
                                 + "(best of {} epochs: {})",

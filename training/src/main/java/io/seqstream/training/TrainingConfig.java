@@ -75,8 +75,8 @@ public record TrainingConfig(
     public static final double DEFAULT_LEARNING_RATE = 0.005;
     public static final double DEFAULT_CLIP = 5.0;
     public static final int DEFAULT_TBPTT_LENGTH = 100;
-    public static final int DEFAULT_MAX_EPOCHS = 20;
-    public static final int DEFAULT_PATIENCE = 3;
+    public static final int DEFAULT_MAX_EPOCHS = 30;
+    public static final int DEFAULT_PATIENCE = 10;
     public static final double DEFAULT_VALIDATION_FRACTION = 0.1;
     public static final int DEFAULT_TOP_K = 5;
     public static final long DEFAULT_SEED = 42;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.seqstream.model.LoadedModel;
+import io.seqstream.model.ModelCalibration;
 import io.seqstream.model.ModelManifest;
 import io.seqstream.model.ModelStore;
 import io.seqstream.model.Sha256;
@@ -68,9 +69,15 @@ class TrainerTest {
         assertThat(history.get("epochs").get(0).get("tokens_per_second").asDouble()).isPositive();
         assertThat(history.get("config").get("hidden").asInt()).isEqualTo(16);
         String printed = progress.toString(StandardCharsets.UTF_8);
-        assertThat(printed).contains("epoch 1/4", "tok/s", "loss ", "validation loss");
+        assertThat(printed).contains("epoch 1/4", "tok/s", "loss ", "validation loss", "calibration from 400 "
+                + "training sequences");
+        assertThat(manifest.files()).containsKey(ModelCalibration.FILE);
 
         try (LoadedModel loaded = store.load(manifest.ref())) {
+            ModelCalibration calibration = loaded.calibration().orElseThrow();
+            assertThat(calibration.sequences()).isEqualTo(400);
+            assertThat(calibration.sessionMaxSurprisal()).isPositive()
+                    .isGreaterThanOrEqualTo(calibration.eventSurprisal()[ModelCalibration.QUANTILES - 1] - 1e-9);
             INDArray next = loaded.network().rnnTimeStep(Nd4j.create(new float[][] {{Vocabulary.START_ID}}));
             assertThat(next.shape()).containsExactly(1, loaded.vocabulary().size());
         }

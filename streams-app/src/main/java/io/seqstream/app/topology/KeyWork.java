@@ -39,7 +39,7 @@ final class KeyWork {
      * @param ended when the token is {@code <e>}: the sequence's final state, for its summary; else null
      */
     record TokenResult(PendingEvent event, String token, long position, TokenScore score, String model,
-                       Vocabulary vocabulary, KeyState ended) {
+                       Vocabulary vocabulary, Double calibratedScore, KeyState ended, SessionVerdict verdict) {
     }
 
     boolean isDone() {

@@ -180,7 +180,8 @@ final class ScoringProcessor extends ContextualProcessor<String, ParsedEvent, St
             for (KeyWork.TokenResult token : key.tokens) {
                 emitScore(key.key, token);
                 if (token.ended() != null) {
-                    emitSummary(key.key, token.ended(), SummaryReason.END, token.event().timestamp());
+                    emitSummary(key.key, token.ended(), token.verdict(), SummaryReason.END,
+                            token.event().timestamp());
                 }
             }
             if (key.state == null) {
@@ -206,7 +207,7 @@ final class ScoringProcessor extends ContextualProcessor<String, ParsedEvent, St
         PendingEvent event = token.event();
         Score out = new Score(key, token.position(), token.token(), score.tokenId(), unknown, score.probability(),
                 score.surprisal(), score.rank(), predictions, score.anomaly(), options.topG(), token.model(),
-                event.partition(), event.offset(), Instant.ofEpochMilli(event.timestamp()));
+                event.partition(), event.offset(), Instant.ofEpochMilli(event.timestamp()), token.calibratedScore());
         Record<String, SpecificRecord> record = new Record<>(key, out, event.timestamp());
         context().forward(record, outputs.scoresSink());
         metrics.eventToScore(System.currentTimeMillis() - event.timestamp());
@@ -216,17 +217,21 @@ final class ScoringProcessor extends ContextualProcessor<String, ParsedEvent, St
         metrics.scored(token.model(), score.anomaly());
     }
 
-    private void emitSummary(String key, KeyState state, SummaryReason reason, long timestamp) {
+    private void emitSummary(String key, KeyState state, SessionVerdict verdict, SummaryReason reason,
+                             long timestamp) {
         metrics.sequenceClosed(reason.name().toLowerCase(Locale.ROOT));
         if (outputs.summariesSink() != null) {
-            context().forward(new Record<>(key, summaryOf(key, state, reason), timestamp), outputs.summariesSink());
+            context().forward(new Record<>(key, summaryOf(key, state, verdict, reason), timestamp),
+                    outputs.summariesSink());
         }
     }
 
-    private static SequenceSummary summaryOf(String key, KeyState state, SummaryReason reason) {
+    private static SequenceSummary summaryOf(String key, KeyState state, SessionVerdict verdict,
+                                             SummaryReason reason) {
         return new SequenceSummary(key, reason, state.tokens(), state.meanSurprisal(), state.surprisalMax(),
                 Math.exp(state.meanSurprisal()), state.anomalies(), state.model(),
-                Instant.ofEpochMilli(state.firstEventTime()), Instant.ofEpochMilli(state.lastEventTime()));
+                Instant.ofEpochMilli(state.firstEventTime()), Instant.ofEpochMilli(state.lastEventTime()),
+                verdict.anomalous(), verdict.rule(), verdict.maxCalibrated());
     }
 
     private void expireIdleKeys(long now) {
@@ -243,7 +248,10 @@ final class ScoringProcessor extends ContextualProcessor<String, ParsedEvent, St
             }
         }
         for (KeyValue<String, KeyState> entry : expired) {
-            emitSummary(entry.key, entry.value, SummaryReason.EXPIRED, Math.max(now, entry.value.lastEventTime()));
+            // An expired sequence never reached its end: it is judged without its bag.
+            SessionVerdict verdict = SessionVerdict.of(entry.value, batcher.calibration(), false);
+            emitSummary(entry.key, entry.value, verdict, SummaryReason.EXPIRED,
+                    Math.max(now, entry.value.lastEventTime()));
             states.delete(entry.key);
         }
         if (!expired.isEmpty()) {

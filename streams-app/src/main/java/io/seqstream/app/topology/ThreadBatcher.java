@@ -9,11 +9,13 @@ import io.seqstream.engine.StateMigrator;
 import io.seqstream.engine.StepEngine;
 import io.seqstream.engine.StepEngines;
 import io.seqstream.engine.TokenScore;
+import io.seqstream.model.ModelCalibration;
 import io.seqstream.model.Vocabulary;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
@@ -50,6 +52,11 @@ final class ThreadBatcher {
         this.version = registry.models.acquire();
         this.engine = registry.newEngine(version);
         this.migrator = registry.newMigrator(engine);
+    }
+
+    /** The calibration of the version this thread steps now, if it has one. */
+    Optional<ModelCalibration> calibration() {
+        return version.model().calibration();
     }
 
     /** The vocabulary of the version this thread steps now. */
@@ -178,8 +185,13 @@ final class ThreadBatcher {
         KeyState state = key.state;
         state.recordScore(score.surprisal(), score.anomaly(), tokenId, key.currentEvent().timestamp(),
                 key.currentEvent().receivedAt(), score.topTokens());
+        Optional<ModelCalibration> calibration = version.model().calibration();
+        Double calibrated = calibration
+                .map(c -> c.calibratedScore(score.surprisal(), tokenId == Vocabulary.UNK_ID))
+                .orElse(null);
         key.tokens.add(new KeyWork.TokenResult(key.currentEvent(), token, state.tokens(), score,
-                engine.modelLabel(), vocabulary, endStep ? state : null));
+                engine.modelLabel(), vocabulary, calibrated, endStep ? state : null,
+                endStep ? SessionVerdict.of(state, calibration, true) : null));
         if (endStep) {
             key.state = null;
         }
