@@ -2,6 +2,7 @@ package io.seqstream.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.seqstream.model.Vocabulary;
 import org.junit.jupiter.api.Test;
 
 class KeyStateTest {
@@ -31,6 +32,39 @@ class KeyStateTest {
         assertThat(state.pendingToken()).isEqualTo(9);
         assertThat(state.historyCapacity()).isEqualTo(3);
         assertThat(state.tokens()).isEqualTo(5);
+    }
+
+    @Test
+    void shouldCountTheBagOfObservedTokensWithoutTheEndMarker() {
+        KeyState state = KeyState.start("m@1", 1, 4, true, 0, 0L);
+        for (int token : new int[] {22, 5, 5, 11, Vocabulary.END_ID}) {
+            state.recordScore(1.0, false, token, 0L, 0L);
+        }
+
+        assertThat(state.bag()).isEqualTo("5:2 11:1 22:1");
+        assertThat(state.sawUnknown()).isFalse();
+        state.recordScore(1.0, false, Vocabulary.UNK_ID, 0L, 0L);
+        assertThat(state.sawUnknown()).isTrue();
+    }
+
+    @Test
+    void shouldLoseTheBagPastItsLimitAndAcrossModelVersions() {
+        KeyState many = KeyState.start("m@1", 1, 4, true, 0, 0L);
+        for (int token = 3; token < 3 + KeyState.MAX_BAG_TOKENS; token++) {
+            many.recordScore(1.0, false, token, 0L, 0L);
+        }
+        assertThat(many.bagLost()).isFalse();
+        assertThat(many.bagIds()).hasSize(KeyState.MAX_BAG_TOKENS);
+        many.recordScore(1.0, false, 1000, 0L, 0L);
+        assertThat(many.bagLost()).isTrue();
+        assertThat(many.bag()).isNull();
+
+        KeyState one = KeyState.start("m@1", 1, 4, true, 0, 0L);
+        one.recordScore(1.0, false, 5, 0L, 0L);
+        KeyState same = one.withModel("m@1", one.hidden(), one.cell(), 5, new int[0], 0);
+        KeyState other = one.withModel("m@2", one.hidden(), one.cell(), 5, new int[0], 0);
+        assertThat(same.bag()).isEqualTo("5:1");
+        assertThat(other.bagLost()).as("ids of another version's vocabulary").isTrue();
     }
 
     @Test

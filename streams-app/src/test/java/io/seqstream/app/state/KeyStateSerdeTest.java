@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import io.seqstream.engine.KeyState;
+import io.seqstream.model.Vocabulary;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -56,9 +57,10 @@ class KeyStateSerdeTest {
 
     @Test
     void shouldReadVersion3StatesWithoutTheLastScore() {
-        byte[] v4 = serde.serialize("t", lstmState());
-        // version 3 = version 4 without the trailing last surprisal (8 bytes) and empty top-k (1 byte)
-        byte[] v3 = Arrays.copyOf(v4, v4.length - 9);
+        byte[] v5 = serde.serialize("t", lstmState());
+        // version 3 = version 5 without the trailing session flags and empty bag (2 bytes), last surprisal
+        // (8 bytes) and empty top-k (1 byte)
+        byte[] v3 = Arrays.copyOf(v5, v5.length - 11);
         v3[0] = KeyStateSerde.VERSION_HISTORY;
 
         KeyState back = serde.deserialize("t", v3);
@@ -67,6 +69,47 @@ class KeyStateSerdeTest {
         assertThat(back.tokens()).isEqualTo(42);
         assertThat(back.lastSurprisal()).isZero();
         assertThat(back.lastTopTokens()).isEmpty();
+    }
+
+    @Test
+    void shouldRoundTripWhatTheSessionRuleNeeds() {
+        KeyState state = KeyState.start("m@1", 1, 2, true, 0, 0L, 4);
+        for (int id : new int[] {5, 5, 22, Vocabulary.UNK_ID, 5, Vocabulary.END_ID}) {
+            state.recordScore(1.0, false, id, 0L, 0L);
+        }
+
+        KeyState back = serde.deserialize("t", serde.serialize("t", state));
+
+        assertThat(back.sawUnknown()).isTrue();
+        assertThat(back.bagLost()).isFalse();
+        assertThat(back.bag()).isEqualTo("2:1 5:3 22:1");
+        assertThat(back.bagIds()).containsExactly(2, 5, 22);
+        assertThat(back.bagCounts()).containsExactly(1, 3, 1);
+    }
+
+    @Test
+    void shouldReadVersion4StatesAsSequencesWithoutAKnownBag() {
+        KeyState state = lstmState().withLastScore(2.75, new int[] {9, 4});
+        byte[] v5 = serde.serialize("t", state);
+        // version 4 = version 5 without the trailing session flags and empty bag (2 bytes)
+        byte[] v4 = Arrays.copyOf(v5, v5.length - 2);
+        v4[0] = KeyStateSerde.VERSION_LAST_SCORE;
+
+        KeyState back = serde.deserialize("t", v4);
+
+        assertThat(back.lastTopTokens()).containsExactly(9, 4);
+        assertThat(back.bagLost()).isTrue();
+        assertThat(back.bag()).isNull();
+        assertThat(back.sawUnknown()).isFalse();
+    }
+
+    @Test
+    void shouldRefuseUnknownSessionFlags() {
+        byte[] bytes = serde.serialize("t", lstmState());
+        bytes[bytes.length - 2] = 4;
+
+        assertThatThrownBy(() -> serde.deserialize("t", bytes)).isInstanceOf(SerializationException.class)
+                .hasMessageContaining("session flags 0x4");
     }
 
     @Test
@@ -95,7 +138,8 @@ class KeyStateSerdeTest {
 
         assertThat(smallBytes[1] & KeyStateSerde.FLAG_SHORT_HISTORY).isNotZero();
         assertThat(largeBytes[1] & KeyStateSerde.FLAG_SHORT_HISTORY).isZero();
-        assertThat(largeBytes.length - smallBytes.length).isEqualTo(4 * 2);
+        assertThat(largeBytes.length - smallBytes.length).as("4 history ids and 4 bag ids, 2 bytes more each")
+                .isEqualTo(8 * 2);
         assertThat(serde.deserialize("t", smallBytes).history()).containsExactly(3, 65_535, 7, 9);
         assertThat(serde.deserialize("t", largeBytes).history()).containsExactly(3, 65_535, 70_000, 9);
     }

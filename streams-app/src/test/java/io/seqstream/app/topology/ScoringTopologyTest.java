@@ -13,6 +13,7 @@ import io.seqstream.app.input.EventParser;
 import io.seqstream.app.metrics.SeqstreamMetrics;
 import io.seqstream.engine.KeyState;
 import io.seqstream.model.LoadedModel;
+import io.seqstream.model.ModelCalibration;
 import io.seqstream.model.Vocabulary;
 import io.seqstream.schemas.AvroSingleObject;
 import io.seqstream.schemas.v1.Score;
@@ -53,7 +54,7 @@ class ScoringTopologyTest {
     @TempDir
     Path stateDir;
 
-    private final LoadedModel model = TestModels.hdfs();
+    private LoadedModel model = TestModels.hdfs();
     private TopologyTestDriver driver;
     private Topics topics;
     private TestInputTopic<byte[], byte[]> events;
@@ -238,8 +239,54 @@ class ScoringTopologyTest {
         assertThat(summary.getMeanSurprisal()).isCloseTo(mean, within(1e-9));
         assertThat(summary.getPerplexity()).isCloseTo(Math.exp(mean), within(1e-9));
         assertThat(summary.getAnomalies()).isEqualTo(got.stream().filter(Score::getAnomaly).count());
+        assertThat(got).as("no calibration, no calibrated score").allMatch(score -> score.getCalibratedScore() == null);
+        assertThat(summary.getMaxCalibratedScore()).isNull();
+        assertThat(summary.getSessionAnomaly()).as("without a calibration: any anomalous event")
+                .isEqualTo(summary.getAnomalies() > 0);
         assertThat(store().get("blk")).isNull();
         assertThat(summaries.isEmpty()).isTrue();
+    }
+
+    @Test
+    void shouldWriteCalibratedScoresAndJudgeEachEndedSequenceWithTheModelsCalibration() {
+        LoadedModel plain = model;
+        Map<Integer, Integer> normalBag = new HashMap<>();
+        for (String token : List.of("5", "5", "22", "11")) {
+            normalBag.merge(plain.vocabulary().id(token), 1, Integer::sum);
+        }
+        double[] quantiles = new double[ModelCalibration.QUANTILES];
+        for (int i = 0; i < quantiles.length; i++) {
+            quantiles[i] = i / 200.0;
+        }
+        // A bag seen in training is normal; any other is flagged when its worst event passes 0 nats (always).
+        ModelCalibration calibration = new ModelCalibration(quantiles, 1e9, 0.0, 0.01,
+                List.of(ModelCalibration.bag(normalBag)), 100);
+        model = new LoadedModel(plain.manifest(), plain.vocabulary(), plain.network(), calibration);
+        start(Map.of());
+        send("seen", "{\"tokens\":[\"5\",\"5\",\"22\",\"11\"],\"end\":true}");
+        send("new", "{\"tokens\":[\"5\",\"5\",\"5\"],\"end\":true}");
+        send("odd", "{\"tokens\":[\"5\",\"no-such-key\"],\"end\":true}");
+
+        settle();
+        List<Score> got = scores.readValuesToList();
+        assertThat(got).hasSize(5 + 4 + 3);
+        for (Score score : got) {
+            double expected = score.getUnknown() ? 1.0
+                    : 1.0 - calibration.eventTailProbability(score.getSurprisal());
+            assertThat(score.getCalibratedScore()).as(score.getKey() + " " + score.getToken())
+                    .isCloseTo(expected, within(1e-12));
+        }
+        Map<String, SequenceSummary> byKey = new HashMap<>();
+        summaries.readValuesToList().forEach(summary -> byKey.put(summary.getKey(), summary));
+        assertThat(byKey.get("seen").getSessionAnomaly()).isFalse();
+        assertThat(byKey.get("seen").getSessionRule()).isNull();
+        assertThat(byKey.get("new").getSessionAnomaly()).isTrue();
+        assertThat(byKey.get("new").getSessionRule()).isEqualTo(ModelCalibration.RULE_NEW_BAG);
+        assertThat(byKey.get("odd").getSessionRule()).isEqualTo(ModelCalibration.RULE_UNKNOWN_TOKEN);
+        assertThat(byKey.get("odd").getMaxCalibratedScore()).isEqualTo(1.0);
+        double worstSeen = got.stream().filter(score -> score.getKey().equals("seen"))
+                .mapToDouble(Score::getCalibratedScore).max().orElseThrow();
+        assertThat(byKey.get("seen").getMaxCalibratedScore()).isCloseTo(worstSeen, within(1e-12));
     }
 
     @Test
