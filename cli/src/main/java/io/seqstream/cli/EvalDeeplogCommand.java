@@ -9,6 +9,7 @@ import io.seqstream.app.config.SeqstreamConfig;
 import io.seqstream.app.config.Setting;
 import io.seqstream.app.model.ServedModels;
 import io.seqstream.app.topology.Topics;
+import io.seqstream.eval.BagDetector;
 import io.seqstream.eval.Confusion;
 import io.seqstream.eval.DeepLogSessions;
 import io.seqstream.eval.NGramDetector;
@@ -248,8 +249,15 @@ final class EvalDeeplogCommand implements Callable<Integer> {
                 .with(Setting.MODEL_VERSION, version);
     }
 
-    /** What came back for every session: its worst surprisal, and whether any event was anomalous. */
-    record Streamed(String model, Map<Part, double[]> worst, Map<Part, boolean[]> topG, long events, double seconds) {
+    /**
+     * What came back for every session: its worst surprisal, whether any event was anomalous, the session rule's
+     * verdict, and its worst calibrated score (NaN when the model has no calibration).
+     */
+    record Streamed(String model, Map<Part, double[]> worst, Map<Part, boolean[]> topG, Map<Part, boolean[]> session,
+                    Map<Part, double[]> calibrated, long events, double seconds) {
+        boolean hasCalibration() {
+            return calibrated.values().stream().flatMapToDouble(java.util.Arrays::stream).noneMatch(Double::isNaN);
+        }
     }
 
     private Streamed stream(SeqstreamConfig config, Topics topics, Map<Part, List<List<String>>> sessions)
@@ -259,9 +267,13 @@ final class EvalDeeplogCommand implements Callable<Integer> {
         int total = sessions.values().stream().mapToInt(List::size).sum();
         Map<Part, double[]> worst = new EnumMap<>(Part.class);
         Map<Part, boolean[]> topG = new EnumMap<>(Part.class);
+        Map<Part, boolean[]> session = new EnumMap<>(Part.class);
+        Map<Part, double[]> calibrated = new EnumMap<>(Part.class);
         sessions.forEach((part, list) -> {
             worst.put(part, new double[list.size()]);
             topG.put(part, new boolean[list.size()]);
+            session.put(part, new boolean[list.size()]);
+            calibrated.put(part, new double[list.size()]);
         });
         Map<String, Boolean> closed = new HashMap<>();
         long events = 0;
@@ -316,6 +328,9 @@ final class EvalDeeplogCommand implements Callable<Integer> {
                         if (closed.put(key, Boolean.TRUE) == null) {
                             worst.get(part)[index] = s.getMaxSurprisal();
                             topG.get(part)[index] = s.getAnomalies() > 0;
+                            session.get(part)[index] = s.getSessionAnomaly();
+                            calibrated.get(part)[index] = s.getMaxCalibratedScore() == null ? Double.NaN
+                                    : s.getMaxCalibratedScore();
                             events += s.getTokens();
                         }
                     }
@@ -329,7 +344,7 @@ final class EvalDeeplogCommand implements Callable<Integer> {
             if (deadLettered > 0) {
                 out.printf(Locale.ROOT, "%d records were dead-lettered%n", deadLettered);
             }
-            return new Streamed(model, worst, topG, events, seconds);
+            return new Streamed(model, worst, topG, session, calibrated, events, seconds);
         }
     }
 
@@ -389,9 +404,27 @@ final class EvalDeeplogCommand implements Callable<Integer> {
         int g = config.integer(Setting.TOP_G);
         Confusion topG = Confusion.of(streamed.topG().get(Part.NORMAL), streamed.topG().get(Part.ABNORMAL));
         Confusion surprisal = Thresholds.confusion(normalWorst, abnormalWorst, threshold);
+        Confusion session = Confusion.of(streamed.session().get(Part.NORMAL), streamed.session().get(Part.ABNORMAL));
         List<Row> rows = new ArrayList<>();
+        rows.add(new Row(streamed.hasCalibration() ? "seqstream session rule" : "seqstream session rule (no calib.)",
+                session));
         rows.add(new Row(String.format(Locale.ROOT, "seqstream top-g (g=%d)", g), topG));
         rows.add(new Row(String.format(Locale.ROOT, "seqstream worst surprisal > %.3f", threshold), surprisal));
+        Map<String, Object> calibratedRule = null;
+        if (streamed.hasCalibration()) {
+            double calibratedThreshold = Thresholds.quantile(streamed.calibrated().get(Part.TRAIN), trainQuantile);
+            Confusion calibrated = Thresholds.confusion(streamed.calibrated().get(Part.NORMAL),
+                    streamed.calibrated().get(Part.ABNORMAL), calibratedThreshold);
+            rows.add(new Row(String.format(Locale.ROOT, "seqstream worst calibrated > %.5f", calibratedThreshold),
+                    calibrated));
+            calibratedRule = new LinkedHashMap<>();
+            calibratedRule.put("threshold", calibratedThreshold);
+            calibratedRule.put("train_quantile", trainQuantile);
+            calibratedRule.putAll(metrics(calibrated));
+        }
+        BagDetector bags = BagDetector.train(sessions.get(Part.TRAIN));
+        Confusion bag = Confusion.of(bags.flag(sessions.get(Part.NORMAL)), bags.flag(sessions.get(Part.ABNORMAL)));
+        rows.add(new Row("unseen bag (key counts)", bag));
         Map<String, Object> ngrams = new LinkedHashMap<>();
         for (int n = 1; n <= NGRAM_MAX; n++) {
             NGramDetector detector = NGramDetector.train(n, sessions.get(Part.TRAIN));
@@ -407,6 +440,12 @@ final class EvalDeeplogCommand implements Callable<Integer> {
         out.println();
         out.printf(Locale.ROOT, "Model %s; %,d events scored in %.1f s (%,.0f events/s), every session closed%n",
                 streamed.model(), streamed.events(), streamed.seconds(), streamed.events() / streamed.seconds());
+        out.println(streamed.hasCalibration()
+                ? "Session rule: the model's calibration (from its training data): a session is anomalous when it holds"
+                        + " an unknown key, or its key counts never occurred in training and its worst event passes the"
+                        + " calibration's threshold, or (bag unknown) its worst event passes every training session's worst"
+                : "Session rule without a calibration (the model predates calibrations): an unknown key or any"
+                        + " anomalous event");
         out.printf(Locale.ROOT, "Surprisal threshold: the %s quantile of the %,d training sessions' worst surprisal ="
                 + " %.3f nats%n", trimmed(trainQuantile), sessions.get(Part.TRAIN).size(), threshold);
         out.printf(Locale.ROOT, "Evaluated: %,d normal, %,d abnormal sessions; F1@HDFS re-weights to %,d abnormal :"
@@ -426,14 +465,21 @@ final class EvalDeeplogCommand implements Callable<Integer> {
 
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("model", streamed.model());
-        result.put("rule", "top-g");
-        result.put("g", g);
-        result.putAll(metrics(topG));
+        result.put("rule", streamed.hasCalibration() ? "session" : "session-without-calibration");
+        result.putAll(metrics(session));
+        Map<String, Object> topGRule = new LinkedHashMap<>();
+        topGRule.put("g", g);
+        topGRule.putAll(metrics(topG));
+        result.put("top_g", topGRule);
         Map<String, Object> surprisalRule = new LinkedHashMap<>();
         surprisalRule.put("threshold", threshold);
         surprisalRule.put("train_quantile", trainQuantile);
         surprisalRule.putAll(metrics(surprisal));
         result.put("surprisal_rule", surprisalRule);
+        if (calibratedRule != null) {
+            result.put("calibrated_rule", calibratedRule);
+        }
+        result.put("bag", metrics(bag));
         result.put("ngram", ngrams);
         result.put("events", streamed.events());
         result.put("seconds", Math.round(streamed.seconds() * 10) / 10.0);

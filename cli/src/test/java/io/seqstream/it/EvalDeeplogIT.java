@@ -26,7 +26,8 @@ import picocli.CommandLine;
  */
 class EvalDeeplogIT {
     private static final Pattern ROW = Pattern.compile(
-            "^(seqstream top-g \\(g=\\d+\\)|seqstream worst surprisal > \\S+|unseen \\d-gram)\\s+(\\d+)\\s+(\\d+)"
+            "^(seqstream session rule(?: \\(no calib\\.\\))?|seqstream top-g \\(g=\\d+\\)|seqstream worst surprisal > \\S+"
+                    + "|unseen bag \\(key counts\\)|unseen \\d-gram)\\s+(\\d+)\\s+(\\d+)"
                     + "\\s+(\\d+)\\s+(\\d+)\\s");
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -55,14 +56,22 @@ class EvalDeeplogIT {
         JsonNode json = JSON.readTree(lines.get(lines.size() - 1));
         assertThat(json.get("model").asText()).isEqualTo(TestModels.HDFS + "@1");
         assertConsistent(json, 50, 50);
+        assertConsistent(json.get("top_g"), 50, 50);
         assertConsistent(json.get("surprisal_rule"), 50, 50);
+        assertConsistent(json.get("bag"), 50, 50);
+        assertThat(json.get("rule").asText()).as("the test model predates calibrations")
+                .isEqualTo("session-without-calibration");
+        assertThat(json.get("tp").asLong() + json.get("fp").asLong())
+                .as("without a calibration the session rule is: any anomalous event (or an unknown key)")
+                .isGreaterThanOrEqualTo(json.get("top_g").get("tp").asLong() + json.get("top_g").get("fp").asLong());
         for (int n = 1; n <= 5; n++) {
             assertConsistent(json.get("ngram").get(Integer.toString(n)), 50, 50);
         }
         assertThat(json.get("events").asLong()).as("every event plus each session's end marker")
                 .isEqualTo(events(train) + events(normal) + events(abnormal) + 300);
 
-        List<JsonNode> expectedRows = List.of(json, json.get("surprisal_rule"), json.get("ngram").get("1"),
+        List<JsonNode> expectedRows = List.of(json, json.get("top_g"), json.get("surprisal_rule"), json.get("bag"),
+                json.get("ngram").get("1"),
                 json.get("ngram").get("2"), json.get("ngram").get("3"), json.get("ngram").get("4"),
                 json.get("ngram").get("5"));
         List<long[]> printed = lines.stream().map(ROW::matcher).filter(Matcher::find)
