@@ -123,6 +123,11 @@ final class EvalDeeplogCommand implements Callable<Integer> {
                     + " (default: ${DEFAULT-VALUE})")
     Path plot;
 
+    @Option(names = "--sessions-csv", paramLabel = "CSV",
+            description = "Also write every session's outcome (file, line, worst surprisal, worst calibrated score,"
+                    + " top-g and session-rule verdicts) to this CSV, to inspect false alarms and misses")
+    Path sessionsCsv;
+
     @Option(names = "--partitions", paramLabel = "N", defaultValue = "4",
             description = "Partitions of the run's topics (default: ${DEFAULT-VALUE})")
     int partitions;
@@ -433,6 +438,9 @@ final class EvalDeeplogCommand implements Callable<Integer> {
             rows.add(new Row("unseen " + n + "-gram", c));
             ngrams.put(Integer.toString(n), metrics(c));
         }
+        if (sessionsCsv != null) {
+            writeSessions(streamed);
+        }
         List<Thresholds.Point> sweep = Thresholds.sweep(normalWorst, abnormalWorst, SWEEP_STEPS);
         writePlot(sweep, threshold, surprisal, streamed.model());
         Path sweepCsv = writeSweep(sweep);
@@ -452,11 +460,11 @@ final class EvalDeeplogCommand implements Callable<Integer> {
                         + " %,d normal%n", topG.normal(), topG.abnormal(), Confusion.HDFS_ABNORMAL,
                 Confusion.HDFS_NORMAL);
         out.println();
-        out.printf(Locale.ROOT, "%-34s %6s %6s %6s %6s %9s %7s %7s %7s %8s%n", "detector", "TP", "FP", "FN", "TN",
+        out.printf(Locale.ROOT, "%-38s %6s %6s %6s %6s %9s %7s %7s %7s %8s%n", "detector", "TP", "FP", "FN", "TN",
                 "precision", "recall", "FPR", "F1", "F1@HDFS");
         for (Row row : rows) {
             Confusion c = row.confusion();
-            out.printf(Locale.ROOT, "%-34s %6d %6d %6d %6d %9.4f %7.4f %7.4f %7.4f %8.4f%n", row.detector(), c.tp(),
+            out.printf(Locale.ROOT, "%-38s %6d %6d %6d %6d %9.4f %7.4f %7.4f %7.4f %8.4f%n", row.detector(), c.tp(),
                     c.fp(), c.fn(), c.tn(), c.precision(), c.recall(), c.fpr(), c.f1(), c.f1AtHdfsPrevalence());
         }
         out.println();
@@ -503,6 +511,26 @@ final class EvalDeeplogCommand implements Callable<Integer> {
 
     private static String trimmed(double value) {
         return java.math.BigDecimal.valueOf(value).stripTrailingZeros().toPlainString();
+    }
+
+    /** One line per session: which file, which line (1-based), and what the stream said about it. */
+    private void writeSessions(Streamed streamed) throws IOException {
+        List<String> lines = new ArrayList<>();
+        lines.add("file,line,worst_surprisal,worst_calibrated,top_g_anomaly,session_anomaly");
+        for (Part part : Part.values()) {
+            double[] worst = streamed.worst().get(part);
+            for (int i = 0; i < worst.length; i++) {
+                lines.add(String.format(Locale.ROOT, "%s,%d,%.6f,%s,%b,%b", part.name().toLowerCase(Locale.ROOT), i + 1,
+                        worst[i], Double.isNaN(streamed.calibrated().get(part)[i]) ? ""
+                                : String.format(Locale.ROOT, "%.8f", streamed.calibrated().get(part)[i]),
+                        streamed.topG().get(part)[i], streamed.session().get(part)[i]));
+            }
+        }
+        Path parent = sessionsCsv.toAbsolutePath().getParent();
+        if (parent != null) {
+            Files.createDirectories(parent);
+        }
+        Files.write(sessionsCsv, lines);
     }
 
     /** The sweep's points as CSV beside the plot (same name, {@code .csv}). */
