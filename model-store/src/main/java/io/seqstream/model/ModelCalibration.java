@@ -28,8 +28,8 @@ import java.util.TreeMap;
  * @param eventSurprisal      {@value #QUANTILES} quantiles (levels i/1000) of the per-event surprisal in nats over
  *                            the training sequences, {@code <e>} included, ascending
  * @param sessionMaxSurprisal T_max: the largest worst-event surprisal of any training sequence
- * @param bagSurprisal        T_lo: the largest worst-event surprisal among training sequences whose bag occurs only
- *                            once in training (NaN when there is none)
+ * @param bagSurprisal        T_lo: the bag rule's threshold, the 0.99 quantile of the training sequences' worst-event
+ *                            surprisal
  * @param uniqueBagShare      the share of training sequences whose bag occurs only once in training
  * @param bags                the distinct bags of the training sequences ({@link #bag}), kept sorted; empty when the
  *                            bag rule is off

@@ -19,7 +19,7 @@ class CalibratorTest {
         ModelCalibration c = Calibrator.summarise(events, worst, bags);
 
         assertThat(c.sessionMaxSurprisal()).isEqualTo(9.0);
-        assertThat(c.bagSurprisal()).as("the worst of the two unique-bag sequences").isEqualTo(5.0);
+        assertThat(c.bagSurprisal()).as("the 0.99 quantile (nearest rank) of 2,3,4,5,9").isEqualTo(9.0);
         assertThat(c.uniqueBagShare()).isCloseTo(0.4, within(1e-12));
         assertThat(c.bagRule()).as("40% unique bags is above the 5% limit").isFalse();
         assertThat(c.eventSurprisal()[0]).isEqualTo(1.0);
@@ -43,7 +43,11 @@ class CalibratorTest {
         assertThat(c.uniqueBagShare()).isCloseTo(0.02, within(1e-12));
         assertThat(c.bagRule()).isTrue();
         assertThat(c.bags()).containsExactly("5:2", "5:9");
-        assertThat(c.bagSurprisal()).isEqualTo(6.5);
+        assertThat(c.bagSurprisal()).as("rank 98 of 99 sorted worst values: the 1.0s").isEqualTo(1.0);
+        worst[9] = 3.0;
+        worst[10] = 4.0;
+        assertThat(Calibrator.summarise(new double[] {1, 2}, worst, bags).bagSurprisal())
+                .as("rank 98 of 99: the second largest").isEqualTo(4.0);
     }
 
     @Test
