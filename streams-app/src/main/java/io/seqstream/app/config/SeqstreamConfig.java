@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 
@@ -92,6 +93,20 @@ public final class SeqstreamConfig {
         if (!io.seqstream.engine.StepEngines.kinds().contains(string(Setting.ENGINE))) {
             throw new IllegalArgumentException("engine must be one of " + io.seqstream.engine.StepEngines.kinds()
                     + ", got " + string(Setting.ENGINE));
+        }
+        if (!List.of("top-g", "calibrated", "either").contains(string(Setting.ANOMALY_RULE))) {
+            throw new IllegalArgumentException("score.anomaly-rule must be top-g, calibrated or either, got "
+                    + string(Setting.ANOMALY_RULE));
+        }
+        double calibrated;
+        try {
+            calibrated = Double.parseDouble(string(Setting.CALIBRATED_THRESHOLD));
+        } catch (NumberFormatException e) {
+            calibrated = Double.NaN;
+        }
+        if (!(calibrated > 0 && calibrated <= 1)) {
+            throw new IllegalArgumentException("score.calibrated-threshold must be in (0, 1], got "
+                    + string(Setting.CALIBRATED_THRESHOLD));
         }
         inputFormat();
         outputFormat();

@@ -55,6 +55,13 @@ public enum Setting {
             "publish refuses a version whose top-k accuracy is below the active one's by more than this"),
     TOP_K("score.top-k", "5", "Predictions listed in each score record"),
     TOP_G("score.top-g", "9", "An event is anomalous when its token is not among the top-g predictions"),
+    ANOMALY_RULE("score.anomaly-rule", "top-g",
+            "Which events are anomalies (the anomaly flag, the anomalies topic and metric): top-g, calibrated"
+                    + " (calibratedScore above score.calibrated-threshold; top-g for a model without a calibration)"
+                    + " or either"),
+    CALIBRATED_THRESHOLD("score.calibrated-threshold", "0.9999",
+            "With score.anomaly-rule calibrated or either: an event is anomalous when its calibrated score (the share"
+                    + " of the model's training events that were less surprising) is above this, in (0, 1]"),
     ENGINE("engine", "auto",
             "Stepping engine: auto (plain Java for small batches, ND4J GEMMs for large), nd4j, java or dl4j"),
     MAX_BATCH_SIZE("max.batch.size", "256", "Most events stepped together in one batched LSTM step"),

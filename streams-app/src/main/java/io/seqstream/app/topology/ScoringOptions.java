@@ -9,11 +9,12 @@ import io.seqstream.model.Vocabulary;
 import java.util.List;
 
 /** The scoring settings a processor needs, read once from the configuration. */
-record ScoringOptions(int topK, int topG, long ttlMs, long expiryScanMs, String engine, int maxBatchSize,
+record ScoringOptions(int topK, int topG, String anomalyRule, double calibratedThreshold, long ttlMs, long expiryScanMs, String engine, int maxBatchSize,
                       long maxBatchDelayMs, StateMigration stateMigration, int replayTokens, long modelCheckMs,
                       InputFormat inputFormat, String recordSeparator) {
     static ScoringOptions from(SeqstreamConfig config) {
         return new ScoringOptions(config.integer(Setting.TOP_K), config.integer(Setting.TOP_G),
+                config.string(Setting.ANOMALY_RULE), Double.parseDouble(config.string(Setting.CALIBRATED_THRESHOLD)),
                 config.longValue(Setting.STATE_TTL_MS), config.longValue(Setting.EXPIRY_SCAN_MS),
                 config.string(Setting.ENGINE), config.integer(Setting.MAX_BATCH_SIZE),
                 config.longValue(Setting.MAX_BATCH_DELAY_MS), StateMigration.parse(config.string(Setting.STATE_MIGRATION)),
@@ -24,6 +25,18 @@ record ScoringOptions(int topK, int topG, long ttlMs, long expiryScanMs, String 
     /** Tokens scored between two records of one key, for a model with this vocabulary. */
     List<String> separatorTokens(Vocabulary vocabulary) {
         return RecordSeparator.tokens(recordSeparator, inputFormat, vocabulary);
+    }
+
+    /**
+     * Whether an event is an anomaly under {@code score.anomaly-rule}, from the top-g verdict and its calibrated
+     * score (null without a calibration: then top-g decides).
+     */
+    boolean isAnomaly(boolean topG, Double calibrated) {
+        if (calibrated == null || anomalyRule.equals("top-g")) {
+            return topG;
+        }
+        boolean high = calibrated > calibratedThreshold;
+        return anomalyRule.equals("either") ? topG || high : high;
     }
 
     boolean batching() {

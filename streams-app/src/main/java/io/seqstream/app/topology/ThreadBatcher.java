@@ -180,15 +180,19 @@ final class ThreadBatcher {
         boolean endStep = key.nextIsEnd();
         String token = key.nextToken();
         int tokenId = endStep ? Vocabulary.END_ID : vocabulary.id(token);
-        TokenScore score = TokenScore.of(probabilities, offset, engine.vocabSize(), tokenId, registry.topK,
+        TokenScore topG = TokenScore.of(probabilities, offset, engine.vocabSize(), tokenId, registry.topK,
                 registry.topG);
+        Optional<ModelCalibration> calibration = version.model().calibration();
+        Double calibrated = calibration
+                .map(c -> c.calibratedScore(topG.surprisal(), tokenId == Vocabulary.UNK_ID))
+                .orElse(null);
+        boolean anomaly = registry.options.isAnomaly(topG.anomaly(), calibrated);
+        TokenScore score = anomaly == topG.anomaly() ? topG
+                : new TokenScore(topG.tokenId(), topG.probability(), topG.surprisal(), topG.rank(), topG.topTokens(),
+                        topG.topProbabilities(), anomaly);
         KeyState state = key.state;
         state.recordScore(score.surprisal(), score.anomaly(), tokenId, key.currentEvent().timestamp(),
                 key.currentEvent().receivedAt(), score.topTokens());
-        Optional<ModelCalibration> calibration = version.model().calibration();
-        Double calibrated = calibration
-                .map(c -> c.calibratedScore(score.surprisal(), tokenId == Vocabulary.UNK_ID))
-                .orElse(null);
         key.tokens.add(new KeyWork.TokenResult(key.currentEvent(), token, state.tokens(), score,
                 engine.modelLabel(), vocabulary, calibrated, endStep ? state : null,
                 endStep ? SessionVerdict.of(state, calibration, true) : null));
@@ -209,6 +213,7 @@ final class ThreadBatcher {
         private final int maxBatchSize;
         private final int topK;
         private final int topG;
+        private final ScoringOptions options;
 
         Registry(ActiveModel models, SeqstreamMetrics metrics, ScoringOptions options) {
             this.models = models;
@@ -219,6 +224,7 @@ final class ThreadBatcher {
             this.maxBatchSize = options.maxBatchSize();
             this.topK = options.topK();
             this.topG = options.topG();
+            this.options = options;
         }
 
         private StepEngine newEngine(ModelVersion version) {

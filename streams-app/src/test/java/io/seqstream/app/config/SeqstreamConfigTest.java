@@ -48,6 +48,12 @@ class SeqstreamConfigTest {
                 .hasMessageContaining("text, json or avro");
         assertThatThrownBy(() -> SeqstreamConfig.of(Map.of("processing.guarantee", "exactly_once")))
                 .hasMessageContaining("exactly_once_v2");
+        assertThatThrownBy(() -> SeqstreamConfig.of(Map.of("score.anomaly-rule", "rank")))
+                .hasMessageContaining("score.anomaly-rule must be top-g, calibrated or either, got rank");
+        assertThatThrownBy(() -> SeqstreamConfig.of(Map.of("score.calibrated-threshold", "1.5")))
+                .hasMessageContaining("score.calibrated-threshold must be in (0, 1], got 1.5");
+        assertThatThrownBy(() -> SeqstreamConfig.of(Map.of("score.calibrated-threshold", "high")))
+                .hasMessageContaining("score.calibrated-threshold must be in (0, 1], got high");
         assertThatThrownBy(() -> SeqstreamConfig.of(Map.of()).modelRef()).hasMessageContaining("model.name");
     }
 

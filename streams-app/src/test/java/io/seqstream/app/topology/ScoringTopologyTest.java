@@ -247,6 +247,55 @@ class ScoringTopologyTest {
         assertThat(summaries.isEmpty()).isTrue();
     }
 
+    /** Surprisal quantiles 0 to 5 nats in even steps: an event's calibrated score is its surprisal / 5, at most 1. */
+    private static double[] linearQuantiles() {
+        double[] quantiles = new double[ModelCalibration.QUANTILES];
+        for (int i = 0; i < quantiles.length; i++) {
+            quantiles[i] = i / 200.0;
+        }
+        return quantiles;
+    }
+
+    @Test
+    void shouldFlagAnomaliesByTheCalibratedScoreWhenTheSettingSaysSo() {
+        LoadedModel plain = model;
+        model = new LoadedModel(plain.manifest(), plain.vocabulary(), plain.network(),
+                new ModelCalibration(linearQuantiles(), 1e9, 1e9, 0.5, List.of(), 100));
+        start(Map.of(Setting.ANOMALY_RULE.key(), "calibrated", Setting.CALIBRATED_THRESHOLD.key(), "0.5"));
+        send("a", "{\"tokens\":[\"5\",\"5\",\"22\",\"5\",\"11\",\"9\",\"26\",\"no-such-key\",\"4\"]}");
+        send("b", "{\"tokens\":[\"26\",\"26\",\"3\",\"5\",\"5\",\"22\",\"11\",\"9\"],\"end\":true}");
+
+        settle();
+        List<Score> got = scores.readValuesToList();
+        assertThat(got).hasSize(9 + 9);
+        for (Score score : got) {
+            assertThat(score.getAnomaly()).as("%s: calibrated %s", score.getToken(), score.getCalibratedScore())
+                    .isEqualTo(score.getCalibratedScore() > 0.5);
+        }
+        assertThat(got).as("both verdicts occur").extracting(Score::getAnomaly).contains(true, false);
+        assertThat(got).filteredOn(Score::getUnknown).extracting(Score::getAnomaly).containsOnly(true);
+        assertThat(anomalies.readValuesToList()).extracting(Score::getToken).containsExactlyElementsOf(
+                got.stream().filter(Score::getAnomaly).map(Score::getToken).toList());
+    }
+
+    @Test
+    void shouldFlagAnEventAnomalousByEitherRule() {
+        LoadedModel plain = model;
+        model = new LoadedModel(plain.manifest(), plain.vocabulary(), plain.network(),
+                new ModelCalibration(linearQuantiles(), 1e9, 1e9, 0.5, List.of(), 100));
+        start(Map.of(Setting.ANOMALY_RULE.key(), "either", Setting.CALIBRATED_THRESHOLD.key(), "0.9",
+                Setting.TOP_G.key(), "2"));
+        send("a", "{\"tokens\":[\"5\",\"5\",\"22\",\"5\",\"11\",\"9\",\"26\",\"3\",\"4\"],\"end\":true}");
+
+        settle();
+        List<Score> got = scores.readValuesToList();
+        for (Score score : got) {
+            assertThat(score.getAnomaly()).as(score.getToken())
+                    .isEqualTo(score.getRank() > 2 || score.getCalibratedScore() > 0.9);
+        }
+        assertThat(got).extracting(Score::getAnomaly).contains(true, false);
+    }
+
     @Test
     void shouldWriteCalibratedScoresAndJudgeEachEndedSequenceWithTheModelsCalibration() {
         LoadedModel plain = model;
@@ -254,12 +303,8 @@ class ScoringTopologyTest {
         for (String token : List.of("5", "5", "22", "11")) {
             normalBag.merge(plain.vocabulary().id(token), 1, Integer::sum);
         }
-        double[] quantiles = new double[ModelCalibration.QUANTILES];
-        for (int i = 0; i < quantiles.length; i++) {
-            quantiles[i] = i / 200.0;
-        }
         // A bag seen in training is normal; any other is flagged when its worst event passes 0 nats (always).
-        ModelCalibration calibration = new ModelCalibration(quantiles, 1e9, 0.0, 0.01,
+        ModelCalibration calibration = new ModelCalibration(linearQuantiles(), 1e9, 0.0, 0.01,
                 List.of(ModelCalibration.bag(normalBag)), 100);
         model = new LoadedModel(plain.manifest(), plain.vocabulary(), plain.network(), calibration);
         start(Map.of());
