@@ -4,8 +4,10 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.List;
 import org.apache.avro.AvroRuntimeException;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaNormalization;
@@ -25,8 +27,9 @@ import org.apache.avro.specific.SpecificRecord;
  * fingerprint of the writer schema's Parsing Canonical Form, then the Avro binary body. What this writes is
  * byte for byte what the generated {@code toByteBuffer()} writes.
  *
- * <p>{@link #decode} reads only bytes written with the schema of the requested class: this first schema version
- * knows no older writer schemas. It throws {@link AvroRuntimeException} for every input it cannot decode, so a
+ * <p>{@link #decode} reads bytes written with the schema of the requested class or with one of its earlier versions
+ * kept under {@code io/seqstream/schemas/history/} (found by fingerprint and resolved to the current schema, the
+ * added fields taking their defaults). It throws {@link AvroRuntimeException} for every input it cannot decode, so a
  * caller that dead-letters bad input catches that one type, and may tell the cause from the subclass:
  * <ul>
  *   <li>{@link BadHeaderException}: fewer than 10 bytes, or not starting with {@code C3 01} (not single-object
@@ -45,6 +48,45 @@ import org.apache.avro.specific.SpecificRecord;
  * <p>Thread-safe: the codecs are cached per class and shared.
  */
 public final class AvroSingleObject {
+
+    /** Earlier versions of the record schemas, from {@code io/seqstream/schemas/history/<Name>-<n>.avsc}. */
+    static final class History {
+        private static final List<String> RECORDS = List.of("Score", "SequenceSummary");
+        private static final int MAX_VERSION = 9;
+
+        private History() {
+        }
+
+        /** The earlier versions of the record with this full name, oldest first. */
+        static List<Schema> of(String fullName) {
+            String name = fullName.substring(fullName.lastIndexOf('.') + 1);
+            if (!RECORDS.contains(name)) {
+                return List.of();
+            }
+            List<Schema> schemas = new ArrayList<>();
+            for (int version = 1; version <= MAX_VERSION; version++) {
+                Schema.Parser parser = new Schema.Parser();
+                String prediction = read("Prediction-" + version);
+                String record = read(name + "-" + version);
+                if (record == null) {
+                    break;
+                }
+                if (prediction != null && !name.equals("Prediction")) {
+                    parser.parse(prediction);
+                }
+                schemas.add(parser.parse(record));
+            }
+            return schemas;
+        }
+
+        private static String read(String file) {
+            try (var in = AvroSingleObject.class.getResourceAsStream("history/" + file + ".avsc")) {
+                return in == null ? null : new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new UncheckedIOException("Cannot read the schema history " + file, e);
+            }
+        }
+    }
 
     /** Marker plus 8-byte fingerprint. */
     private static final int HEADER_LENGTH = 10;
@@ -104,20 +146,26 @@ public final class AvroSingleObject {
         return (Codec<T>) CODECS.get(type);
     }
 
+    /** A schema a record may have been written with, and the decoder that reads it into the current class. */
+    private record Writer<T>(Schema schema, byte[] header, RawMessageDecoder<T> decoder) {
+    }
+
     /** The encoder and decoder of one generated class. */
     private static final class Codec<T> {
         private final Class<T> type;
-        private final Schema schema;
         private final BinaryMessageEncoder<T> encoder;
-        private final RawMessageDecoder<T> bodyDecoder;
         private final byte[] header;
+        /** The current schema first, then earlier versions. */
+        private final List<Writer<T>> writers = new ArrayList<>();
 
         private Codec(Class<T> type, SpecificData model, Schema schema) {
             this.type = type;
-            this.schema = schema;
             this.encoder = new BinaryMessageEncoder<>(model, schema);
-            this.bodyDecoder = new RawMessageDecoder<>(model, schema);
             this.header = headerOf(schema);
+            writers.add(new Writer<>(schema, header, new RawMessageDecoder<>(model, schema)));
+            for (Schema older : History.of(schema.getFullName())) {
+                writers.add(new Writer<>(older, headerOf(older), new RawMessageDecoder<>(model, older, schema)));
+            }
         }
 
         static <T> Codec<T> of(Class<T> type) {
@@ -134,31 +182,35 @@ public final class AvroSingleObject {
         }
 
         T decode(byte[] bytes) {
-            checkHeader(bytes);
-            checkBody(bytes);
+            Writer<T> writer = checkHeader(bytes);
+            checkBody(bytes, writer.schema());
             try {
-                return bodyDecoder.decode(ByteBuffer.wrap(bytes, HEADER_LENGTH, bytes.length - HEADER_LENGTH));
+                return writer.decoder().decode(ByteBuffer.wrap(bytes, HEADER_LENGTH, bytes.length - HEADER_LENGTH));
             } catch (IOException | RuntimeException e) {
                 // Bodies that are complete but wrong: negative lengths, enum or union index out of range.
                 throw malformed(e);
             }
         }
 
-        private void checkHeader(byte[] bytes) {
+        private Writer<T> checkHeader(byte[] bytes) {
             if (!hasHeader(bytes)) {
                 throw new BadHeaderException("Not single-object encoded: expected C3 01 and an 8-byte fingerprint,"
                         + " got " + bytes.length + " bytes starting "
                         + HexFormat.of().formatHex(bytes, 0, Math.min(bytes.length, 2)));
             }
-            if (!Arrays.equals(bytes, 2, HEADER_LENGTH, header, 2, HEADER_LENGTH)) {
-                throw new MissingSchemaException("Not a " + type.getSimpleName() + ": the bytes carry schema"
-                        + " fingerprint " + HexFormat.of().formatHex(bytes, 2, HEADER_LENGTH) + ", "
-                        + type.getSimpleName() + "'s is " + HexFormat.of().formatHex(header, 2, HEADER_LENGTH));
+            for (Writer<T> writer : writers) {
+                if (Arrays.equals(bytes, 2, HEADER_LENGTH, writer.header(), 2, HEADER_LENGTH)) {
+                    return writer;
+                }
             }
+            throw new MissingSchemaException("Not a " + type.getSimpleName() + ": the bytes carry schema"
+                    + " fingerprint " + HexFormat.of().formatHex(bytes, 2, HEADER_LENGTH) + ", "
+                    + type.getSimpleName() + "'s is " + HexFormat.of().formatHex(header, 2, HEADER_LENGTH)
+                    + (writers.size() > 1 ? " (or an earlier version's)" : ""));
         }
 
         /** Walks the body without allocating: every length must fit the input, and the input must end there. */
-        private void checkBody(byte[] bytes) {
+        private void checkBody(byte[] bytes, Schema schema) {
             BinaryDecoder body = DecoderFactory.get()
                     .binaryDecoder(bytes, HEADER_LENGTH, bytes.length - HEADER_LENGTH, null);
             try {
