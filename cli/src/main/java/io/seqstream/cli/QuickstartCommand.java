@@ -277,6 +277,7 @@ final class QuickstartCommand implements Callable<Integer> {
         private final String runTag = Long.toString(System.currentTimeMillis() % 46_656, 36);
         private final Map<String, String> labels = new HashMap<>();
         private final Map<String, Long> flaggedByLabel = new HashMap<>();
+        private final Map<String, Long> sessionFlaggedByLabel = new HashMap<>();
         private final Map<String, Long> endedByLabel = new HashMap<>();
         private volatile boolean stopped;
         private long published;
@@ -474,6 +475,9 @@ final class QuickstartCommand implements Callable<Integer> {
             if (s.getAnomalies() > 0) {
                 flaggedByLabel.merge(label, 1L, Long::sum);
             }
+            if (s.getSessionAnomaly()) {
+                sessionFlaggedByLabel.merge(label, 1L, Long::sum);
+            }
             if (!quiet) {
                 out.println(ScoreLines.summary(s, Ansi.AUTO));
             }
@@ -487,8 +491,9 @@ final class QuickstartCommand implements Callable<Integer> {
             for (String label : List.of("normal", "abnormal")) {
                 long ended = endedByLabel.getOrDefault(label, 0L);
                 if (ended > 0) {
-                    out.printf(Locale.ROOT, "  %-8s sessions ended: %d, flagged (at least one anomaly): %d%n", label,
-                            ended, flaggedByLabel.getOrDefault(label, 0L));
+                    out.printf(Locale.ROOT, "  %-8s sessions ended: %d, flagged by the session rule: %d, with at least"
+                                    + " one anomalous event: %d%n", label, ended,
+                            sessionFlaggedByLabel.getOrDefault(label, 0L), flaggedByLabel.getOrDefault(label, 0L));
                 }
             }
             out.flush();

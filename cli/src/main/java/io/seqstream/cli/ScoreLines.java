@@ -37,9 +37,11 @@ final class ScoreLines {
     static String summary(SequenceSummary s, Ansi ansi) {
         String how = s.getReason() == SummaryReason.EXPIRED ? "expired" : "ended";
         String anomalous = s.getAnomalies() + " anomalous";
+        String verdict = s.getSessionAnomaly()
+                ? ", " + ansi.string("@|bold,red session anomalous (" + s.getSessionRule() + ")|@") : "";
         return String.format(Locale.ROOT, "%-14s %s: %d tokens, perplexity %.2f, ", printable(s.getKey()), how,
                 s.getTokens(), s.getPerplexity())
-                + (s.getAnomalies() > 0 ? ansi.string("@|bold,red " + anomalous + "|@") : anomalous);
+                + (s.getAnomalies() > 0 ? ansi.string("@|bold,red " + anomalous + "|@") : anomalous) + verdict;
     }
 
     /** The version part of {@code name@version}, as {@code @version}; the whole text when it has no {@code @}. */

@@ -70,4 +70,15 @@ class ScoreLinesTest {
         assertThat(ScoreLines.summary(summary("blk-1", SummaryReason.END, 12, 3.4, 1), Ansi.ON)).contains(ESC);
         assertThat(ScoreLines.summary(summary("blk-2", SummaryReason.END, 5, 2.0, 0), Ansi.ON)).doesNotContain(ESC);
     }
+
+    @Test
+    void shouldSayWhenTheSessionRuleFlaggedTheSequence() {
+        SequenceSummary flagged = summary("blk-3", SummaryReason.END, 19, 1.2, 0);
+        flagged.setSessionAnomaly(true);
+        flagged.setSessionRule("new-bag");
+
+        assertThat(ScoreLines.summary(flagged, Ansi.OFF))
+                .isEqualTo("blk-3          ended: 19 tokens, perplexity 1.20, 0 anomalous, session anomalous (new-bag)");
+        assertThat(ScoreLines.summary(flagged, Ansi.ON)).contains(ESC);
+    }
 }
