@@ -95,6 +95,8 @@ class SidecarIT {
 
             announce("3");
             await("version 3 active").atMost(TIMEOUT).until(() -> activeVersion().equals(Optional.of("3")));
+            // The pointer is written first, the status just after it: wait for the status too.
+            await("version 3 recorded").atMost(TIMEOUT).until(() -> "3".equals(sidecar.status().activeVersion()));
             assertThat(sidecar.isRunning()).isTrue();
             assertThat(sidecar.status().kept()).containsExactly("3", "1");
         }
