@@ -1,5 +1,6 @@
 package io.seqstream.engine;
 
+import io.seqstream.engine.metric.MetricTrack;
 import io.seqstream.model.ModelCalibration;
 import io.seqstream.model.Vocabulary;
 import java.util.Arrays;
@@ -58,6 +59,8 @@ public final class KeyState {
     private int bagSize;
     /** True once the bag is no longer known: too many distinct tokens, or the sequence changed model version. */
     private boolean bagLost;
+    /** A numeric model's per-key range and anomaly likelihood; null for token models. */
+    private MetricTrack metric;
 
     /**
      * A state with no history and a history capacity of 0 (as states decoded from formats without history
@@ -212,7 +215,22 @@ public final class KeyState {
                 anomalies, surprisalSum, surprisalMax, firstEventTime, lastEventTime, lastSeenAt)
                 .withLastScore(lastSurprisal, same ? lastTopTokens : new int[0])
                 .withSession(sawUnknown, same ? bagIds() : new int[0], same ? bagCounts() : new int[0],
-                        !same || bagLost);
+                        !same || bagLost)
+                .withMetric(metric);
+    }
+
+    /**
+     * Sets the key's metric track (a numeric model's range and anomaly likelihood; null for none) and returns this
+     * state. The track is the key's, not the model version's: it is kept across model swaps.
+     */
+    public KeyState withMetric(MetricTrack track) {
+        this.metric = track;
+        return this;
+    }
+
+    /** The key's metric track, null for token models and before a numeric model's first value. */
+    public MetricTrack metric() {
+        return metric;
     }
 
     /**

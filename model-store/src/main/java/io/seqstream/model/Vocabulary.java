@@ -1,6 +1,7 @@
 package io.seqstream.model;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -83,6 +84,33 @@ public final class Vocabulary {
         return new Vocabulary(kind, lowercase, all);
     }
 
+    /** The vocabulary of a numeric model: the reserved tokens, then one token per bin, lowest first. */
+    public static Vocabulary numeric(int bins) {
+        if (bins < 2) {
+            throw new IllegalArgumentException("A numeric vocabulary needs at least 2 bins, not " + bins);
+        }
+        List<String> all = new ArrayList<>(RESERVED);
+        for (int b = 0; b < bins; b++) {
+            all.add(RangeQuantizer.token(b));
+        }
+        return new Vocabulary(VocabularyKind.NUMERIC, false, all);
+    }
+
+    /** True for a numeric model's vocabulary, whose events carry numbers rather than tokens. */
+    @JsonIgnore
+    public boolean isNumeric() {
+        return kind == VocabularyKind.NUMERIC;
+    }
+
+    /** A numeric vocabulary's number of bins. */
+    @JsonIgnore
+    public int bins() {
+        if (!isNumeric()) {
+            throw new IllegalStateException("Not a numeric vocabulary: " + kind.label());
+        }
+        return tokens.size() - RESERVED.size();
+    }
+
     /** Splits text into tokens the way this vocabulary's kind does (lower-cased if the vocabulary is). */
     public List<String> tokenize(String text) {
         String normalised = lowercase ? text.toLowerCase(Locale.ROOT) : text;
@@ -95,7 +123,7 @@ public final class Vocabulary {
                     out.add(m.group());
                 }
             }
-            case ID -> {
+            case ID, NUMERIC -> {
                 for (String part : WHITESPACE.split(normalised.strip())) {
                     if (!part.isEmpty()) {
                         out.add(part);

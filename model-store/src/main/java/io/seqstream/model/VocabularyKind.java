@@ -11,7 +11,12 @@ public enum VocabularyKind {
     /** Words (runs of letters, digits and apostrophes) and single punctuation marks; whitespace separates. */
     WORD,
     /** Each whitespace-separated item is already a token, e.g. a log key such as {@code E5} or {@code 17}. */
-    ID;
+    ID,
+    /**
+     * Metric values: each whitespace-separated item is a number, which the stream turns into one of the
+     * vocabulary's bin tokens {@code b0..b<n-1>} by the key's range so far ({@link RangeQuantizer}).
+     */
+    NUMERIC;
 
     @JsonValue
     public String label() {
@@ -23,7 +28,7 @@ public enum VocabularyKind {
         try {
             return valueOf(text.trim().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("Unknown vocabulary kind '" + text + "': expected char, word or id", e);
+            throw new IllegalArgumentException("Unknown vocabulary kind '" + text + "': expected char, word, id or numeric", e);
         }
     }
 }

@@ -51,7 +51,7 @@ public final class AvroSingleObject {
 
     /** Earlier versions of the record schemas, from {@code io/seqstream/schemas/history/<Name>-<n>.avsc}. */
     static final class History {
-        private static final List<String> RECORDS = List.of("Score", "SequenceSummary");
+        private static final List<String> RECORDS = List.of("Score", "SequenceSummary", "SequenceEvent");
         private static final int MAX_VERSION = 9;
 
         private History() {

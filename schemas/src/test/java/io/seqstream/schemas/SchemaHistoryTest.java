@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.seqstream.schemas.v1.Score;
+import io.seqstream.schemas.v1.SequenceEvent;
 import io.seqstream.schemas.v1.SequenceSummary;
 import java.io.ByteArrayOutputStream;
 import java.util.List;
@@ -19,7 +20,7 @@ import org.junit.jupiter.api.Test;
 class SchemaHistoryTest {
     @Test
     void shouldKeepEveryEarlierVersionCompatibleBothWays() {
-        for (Class<?> type : List.of(Score.class, SequenceSummary.class)) {
+        for (Class<?> type : List.of(Score.class, SequenceSummary.class, SequenceEvent.class)) {
             Schema current = org.apache.avro.specific.SpecificData.get().getSchema(type);
             List<Schema> history = AvroSingleObject.History.of(current.getFullName());
             assertThat(history).as(type.getSimpleName()).isNotEmpty();
@@ -56,6 +57,24 @@ class SchemaHistoryTest {
         assertThat(back.getCalibratedScore()).as("the added field's default").isNull();
         assertThat(bytes.toByteArray()).as("another fingerprint than today's")
                 .startsWith(new byte[] {(byte) 0xC3, 0x01}).isNotEqualTo(AvroSingleObject.encode(now));
+    }
+
+    @Test
+    void shouldDecodeAnEventWrittenBeforeEventsCarriedValues() throws Exception {
+        Schema first = AvroSingleObject.History.of(SequenceEvent.getClassSchema().getFullName()).get(0);
+        GenericRecord old = new GenericData.Record(first);
+        old.put("token", "E5");
+        old.put("tokens", List.of("E7"));
+        old.put("end", true);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        new BinaryMessageEncoder<GenericRecord>(GenericData.get(), first).encode(old, bytes);
+
+        SequenceEvent back = AvroSingleObject.decode(bytes.toByteArray(), SequenceEvent.class);
+
+        assertThat(back.getToken()).isEqualTo("E5");
+        assertThat(back.getTokens()).containsExactly("E7");
+        assertThat(back.getEnd()).isTrue();
+        assertThat(back.getValue()).isNull();
     }
 
     private static List<GenericRecord> toGeneric(Score score, Schema scoreSchema) {

@@ -140,7 +140,7 @@ class SchemaJsonTest {
     @Test
     void shouldWriteNullableNullAsJsonNull() {
         assertThat(SchemaJson.writeString(SequenceEvent.newBuilder().setTokens(List.of("a")).build()))
-                .isEqualTo("{\"token\":null,\"tokens\":[\"a\"],\"end\":false}");
+                .isEqualTo("{\"token\":null,\"tokens\":[\"a\"],\"end\":false,\"value\":null}");
     }
 
     @Test

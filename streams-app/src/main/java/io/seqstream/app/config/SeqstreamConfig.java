@@ -108,6 +108,10 @@ public final class SeqstreamConfig {
             throw new IllegalArgumentException("score.calibrated-threshold must be in (0, 1], got "
                     + string(Setting.CALIBRATED_THRESHOLD));
         }
+        int probation = integer(Setting.LIKELIHOOD_PROBATION);
+        if (probation < 2 || probation > 8600) {
+            throw new IllegalArgumentException("score.likelihood-probation must be 2 to 8600, got " + probation);
+        }
         inputFormat();
         outputFormat();
         compactState();

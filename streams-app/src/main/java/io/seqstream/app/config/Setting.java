@@ -61,7 +61,11 @@ public enum Setting {
                     + " or either"),
     CALIBRATED_THRESHOLD("score.calibrated-threshold", "0.9999",
             "With score.anomaly-rule calibrated or either: an event is anomalous when its calibrated score (the share"
-                    + " of the model's training events that were less surprising) is above this, in (0, 1]"),
+                    + " of the model's training events that were less surprising; for a numeric model, always, its anomaly"
+                    + " likelihood) is above this, in (0, 1]"),
+    LIKELIHOOD_PROBATION("score.likelihood-probation", "750",
+            "A numeric model's events per key before its anomaly likelihood departs from 0.5 (the first half learn,"
+                    + " the second half estimate; NAB uses 15% of a file, at most 750), at most 8600"),
     ENGINE("engine", "auto",
             "Stepping engine: auto (plain Java for small batches, ND4J GEMMs for large), nd4j, java or dl4j"),
     MAX_BATCH_SIZE("max.batch.size", "256", "Most events stepped together in one batched LSTM step"),

@@ -27,6 +27,7 @@ public final class EventParser {
     public static final String INVALID_AVRO = "invalid-avro";
     public static final String NO_TOKENS = "no-tokens";
     public static final String TOO_MANY_TOKENS = "too-many-tokens";
+    public static final String NOT_A_NUMBER = "not-a-number";
 
     private final InputFormat format;
     private final Vocabulary tokenizer;
@@ -66,8 +67,8 @@ public final class EventParser {
         }
         ParsedEvent event = switch (format) {
             case TEXT -> new ParsedEvent(tokenizer.tokenize(decodeUtf8(value, "value")), false);
-            case JSON -> fromRecord(parseJson(value));
-            case AVRO -> fromRecord(parseAvro(value));
+            case JSON -> fromRecord(parseJson(value), tokenizer.isNumeric());
+            case AVRO -> fromRecord(parseAvro(value), tokenizer.isNumeric());
         };
         if (event.tokens().isEmpty() && !event.end()) {
             throw new BadRecordException(NO_TOKENS, "The record carries no token and does not end its sequence");
@@ -75,6 +76,11 @@ public final class EventParser {
         if (event.tokens().size() > maxTokens) {
             throw new BadRecordException(TOO_MANY_TOKENS, "The record carries " + event.tokens().size()
                     + " tokens, over the limit of " + maxTokens);
+        }
+        if (tokenizer.isNumeric()) {
+            for (String token : event.tokens()) {
+                checkNumber(token);
+            }
         }
         return event;
     }
@@ -101,7 +107,21 @@ public final class EventParser {
         }
     }
 
-    private static ParsedEvent fromRecord(SequenceEvent event) throws BadRecordException {
+    /** A numeric model's events carry finite numbers, as Java's {@code Double.parseDouble} reads them. */
+    private static void checkNumber(String token) throws BadRecordException {
+        double number;
+        try {
+            number = Double.parseDouble(token);
+        } catch (NumberFormatException e) {
+            number = Double.NaN;
+        }
+        if (!Double.isFinite(number)) {
+            throw new BadRecordException(NOT_A_NUMBER, "The model is numeric, and '"
+                    + (token.length() > 40 ? token.substring(0, 40) + "..." : token) + "' is not a finite number");
+        }
+    }
+
+    private static ParsedEvent fromRecord(SequenceEvent event, boolean numeric) throws BadRecordException {
         List<String> tokens = new ArrayList<>();
         if (event.getToken() != null) {
             tokens.add(event.getToken());
@@ -113,6 +133,13 @@ public final class EventParser {
             if (token == null || token.isEmpty()) {
                 throw new BadRecordException(NO_TOKENS, "The record carries a null or empty token");
             }
+        }
+        if (event.getValue() != null) {
+            if (!numeric) {
+                throw new BadRecordException(NOT_A_NUMBER, "The record carries a value (" + event.getValue()
+                        + "), but the model scores tokens, not numbers: send token or tokens");
+            }
+            tokens.add(Double.toString(event.getValue()));
         }
         return new ParsedEvent(tokens, Boolean.TRUE.equals(event.getEnd()));
     }

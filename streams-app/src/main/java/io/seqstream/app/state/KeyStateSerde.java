@@ -1,6 +1,7 @@
 package io.seqstream.app.state;
 
 import io.seqstream.engine.KeyState;
+import io.seqstream.engine.metric.MetricTrack;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
@@ -10,9 +11,9 @@ import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serializer;
 
 /**
- * Binary encoding of {@link KeyState}, big-endian. Version 5, the one written:
+ * Binary encoding of {@link KeyState}, big-endian. Version 6, the one written:
  * <pre>
- * byte    format version (5)
+ * byte    format version (6)
  * byte    flags: bit 0 = h and c as IEEE float16, bit 1 = history and top-k ids as unsigned 16-bit; other bits 0
  * short   model label length, then its UTF-8 bytes
  * int     pending token
@@ -26,23 +27,26 @@ import org.apache.kafka.common.serialization.Serializer;
  * byte    top-k length, then the ids of the last token's top-k predictions, most likely first (as history ids)
  * byte    session flags: bit 0 = a token outside the vocabulary was seen, bit 1 = the bag is not known
  * byte    bag size, then its token ids ascending (as history ids), then their counts (int)
+ * byte    1 when a numeric model's metric track follows (MetricTrack.write: bins, range, anomaly likelihood), else 0
  * </pre>
  * Floats are bulk-copied, never boxed. float16 halves the state size for large models
  * ({@code state.precision=float16}); 16-bit history ids are used whenever every id fits.
  *
- * <p>Older versions are still read: version 4 is version 5 without the session flags and the bag (a sequence
+ * <p>Older versions are still read: version 5 is version 6 without the metric track; version 4 is version 5 without the session flags and the bag (a sequence
  * read from it has no known bag, so its session is judged by the max-surprisal rule); version 3 is version 4 without the last surprisal and top-k (they come back as
  * 0 and empty); version 1 is version 3 without the flags byte and the history, float32; version 2 is the same
  * with float16 h and c. Version 1 and 2 states come back with an empty history (after a model swap they are
  * reset, not replayed). An unknown version or flag is refused with an exception. Instances of a build before
- * version 5 cannot read what this one writes.
+ * version 6 cannot read what this one writes.
  *
  * <p>A state read back keeps at most the reader's history capacity ({@code model.replay-tokens}), the newest
  * tokens, so a changed setting applies to every key on its next event.
  */
 public final class KeyStateSerde implements Serde<KeyState>, Serializer<KeyState>, Deserializer<KeyState> {
-    /** The version written: version 4 plus what the session rule needs (unknown token seen, the bag). */
-    public static final byte VERSION = 5;
+    /** The version written: version 5 plus a numeric model's metric track. */
+    public static final byte VERSION = 6;
+    /** Legacy: version 4 plus what the session rule needs (unknown token seen, the bag). Read only. */
+    public static final byte VERSION_SESSION = 5;
     /** Legacy: any precision, with history and the last token's surprisal and top-k. Read only. */
     public static final byte VERSION_LAST_SCORE = 4;
     /** Legacy: any precision, with history, without the last token's surprisal and top-k. Read only. */
@@ -106,7 +110,8 @@ public final class KeyStateSerde implements Serde<KeyState>, Serializer<KeyState
         int flags = (float16 ? FLAG_FLOAT16 : 0) | (shortIds ? FLAG_SHORT_HISTORY : 0);
         ByteBuffer buf = ByteBuffer.allocate(1 + 1 + 2 + model.length + 4 + 8 * 2 + 8 * 2 + 8 * 3 + 2 + 4 + 4
                 + (float16 ? 2 : 4) * layers * (hiddenSize + cellSize) + 2 + (shortIds ? 2 : 4) * history.length + 8 + 1 + (shortIds ? 2 : 4) * top.length
-                + 1 + 1 + ((shortIds ? 2 : 4) + 4) * bagIds.length);
+                + 1 + 1 + ((shortIds ? 2 : 4) + 4) * bagIds.length
+                + 1 + (state.metric() == null ? 0 : state.metric().size()));
         buf.put(VERSION).put((byte) flags);
         buf.putShort((short) model.length).put(model);
         buf.putInt(state.pendingToken());
@@ -126,6 +131,10 @@ public final class KeyStateSerde implements Serde<KeyState>, Serializer<KeyState
         writeIds(buf, bagIds, shortIds);
         for (int count : bagCounts) {
             buf.putInt(count);
+        }
+        buf.put((byte) (state.metric() == null ? 0 : 1));
+        if (state.metric() != null) {
+            state.metric().write(buf);
         }
         return buf.array();
     }
@@ -160,7 +169,7 @@ public final class KeyStateSerde implements Serde<KeyState>, Serializer<KeyState
             int flags = switch (version) {
                 case VERSION_FLOAT32 -> 0;
                 case VERSION_FLOAT16 -> FLAG_FLOAT16;
-                case VERSION_HISTORY, VERSION_LAST_SCORE, VERSION -> buf.get() & 0xFF;
+                case VERSION_HISTORY, VERSION_LAST_SCORE, VERSION_SESSION, VERSION -> buf.get() & 0xFF;
                 default -> throw new SerializationException("Unknown key-state format version " + version
                         + " (this build reads versions " + VERSION_FLOAT32 + " to " + VERSION + ")");
             };
@@ -196,7 +205,7 @@ public final class KeyStateSerde implements Serde<KeyState>, Serializer<KeyState
             boolean bagLost = true;
             int[] bagIds = new int[0];
             int[] bagCounts = new int[0];
-            if (version >= VERSION) {
+            if (version >= VERSION_SESSION) {
                 int session = buf.get() & 0xFF;
                 if ((session & ~3) != 0) {
                     throw new SerializationException("Unknown key-state session flags 0x"
@@ -211,13 +220,22 @@ public final class KeyStateSerde implements Serde<KeyState>, Serializer<KeyState
                     bagCounts[i] = buf.getInt();
                 }
             }
+            MetricTrack metric = null;
+            if (version >= VERSION) {
+                int present = buf.get();
+                if (present == 1) {
+                    metric = MetricTrack.read(buf);
+                } else if (present != 0) {
+                    throw new SerializationException("Unknown key-state metric marker " + present);
+                }
+            }
             if (buf.hasRemaining()) {
                 throw new SerializationException("Corrupt key-state record of " + data.length + " bytes: "
                         + buf.remaining() + " bytes left over");
             }
             return new KeyState(new String(model, StandardCharsets.UTF_8), hidden, cell, pending, history,
                     historyTokens, tokens, anomalies, sum, max, first, last, seen).withLastScore(lastSurprisal, top)
-                    .withSession(unknownSeen, bagIds, bagCounts, bagLost);
+                    .withSession(unknownSeen, bagIds, bagCounts, bagLost).withMetric(metric);
         } catch (RuntimeException e) {
             if (e instanceof SerializationException) {
                 throw e;

@@ -9,12 +9,14 @@ import io.seqstream.model.Vocabulary;
 import java.util.List;
 
 /** The scoring settings a processor needs, read once from the configuration. */
-record ScoringOptions(int topK, int topG, String anomalyRule, double calibratedThreshold, long ttlMs, long expiryScanMs, String engine, int maxBatchSize,
+record ScoringOptions(int topK, int topG, String anomalyRule, double calibratedThreshold, int likelihoodProbation,
+                      long ttlMs, long expiryScanMs, String engine, int maxBatchSize,
                       long maxBatchDelayMs, StateMigration stateMigration, int replayTokens, long modelCheckMs,
                       InputFormat inputFormat, String recordSeparator) {
     static ScoringOptions from(SeqstreamConfig config) {
         return new ScoringOptions(config.integer(Setting.TOP_K), config.integer(Setting.TOP_G),
                 config.string(Setting.ANOMALY_RULE), Double.parseDouble(config.string(Setting.CALIBRATED_THRESHOLD)),
+                config.integer(Setting.LIKELIHOOD_PROBATION),
                 config.longValue(Setting.STATE_TTL_MS), config.longValue(Setting.EXPIRY_SCAN_MS),
                 config.string(Setting.ENGINE), config.integer(Setting.MAX_BATCH_SIZE),
                 config.longValue(Setting.MAX_BATCH_DELAY_MS), StateMigration.parse(config.string(Setting.STATE_MIGRATION)),
@@ -37,6 +39,11 @@ record ScoringOptions(int topK, int topG, String anomalyRule, double calibratedT
         }
         boolean high = calibrated > calibratedThreshold;
         return anomalyRule.equals("either") ? topG || high : high;
+    }
+
+    /** Whether an event of a numeric model is an anomaly: its calibrated score is above the threshold, whatever the rule. */
+    boolean isMetricAnomaly(double calibrated) {
+        return calibrated > calibratedThreshold;
     }
 
     boolean batching() {

@@ -9,6 +9,7 @@ import io.seqstream.engine.StateMigrator;
 import io.seqstream.engine.StepEngine;
 import io.seqstream.engine.StepEngines;
 import io.seqstream.engine.TokenScore;
+import io.seqstream.engine.metric.MetricTrack;
 import io.seqstream.model.ModelCalibration;
 import io.seqstream.model.Vocabulary;
 import java.util.ArrayList;
@@ -179,18 +180,26 @@ final class ThreadBatcher {
     private void scoreNextStep(KeyWork key, float[] probabilities, int offset, Vocabulary vocabulary) {
         boolean endStep = key.nextIsEnd();
         String token = key.nextToken();
-        int tokenId = endStep ? Vocabulary.END_ID : vocabulary.id(token);
+        KeyState state = key.state;
+        MetricTrack.Observation observed = null;
+        if (vocabulary.isNumeric() && !endStep) {
+            // the parser checked that the token is a number; the key's range turns it into its bin's token
+            if (state.metric() == null || state.metric().bins() != vocabulary.bins()) {
+                state.withMetric(new MetricTrack(vocabulary.bins(), registry.options.likelihoodProbation()));
+            }
+            observed = state.metric().observe(Double.parseDouble(token));
+        }
+        int tokenId = endStep ? Vocabulary.END_ID : vocabulary.id(observed == null ? token : observed.token());
         TokenScore topG = TokenScore.of(probabilities, offset, engine.vocabSize(), tokenId, registry.topK,
                 registry.topG);
         Optional<ModelCalibration> calibration = version.model().calibration();
-        Double calibrated = calibration
-                .map(c -> c.calibratedScore(topG.surprisal(), tokenId == Vocabulary.UNK_ID))
-                .orElse(null);
-        boolean anomaly = registry.options.isAnomaly(topG.anomaly(), calibrated);
+        Double calibrated = observed != null ? Double.valueOf(state.metric().calibrate(observed, topG.probability()))
+                : calibration.map(c -> c.calibratedScore(topG.surprisal(), tokenId == Vocabulary.UNK_ID)).orElse(null);
+        boolean anomaly = observed != null ? registry.options.isMetricAnomaly(calibrated)
+                : registry.options.isAnomaly(topG.anomaly(), calibrated);
         TokenScore score = anomaly == topG.anomaly() ? topG
                 : new TokenScore(topG.tokenId(), topG.probability(), topG.surprisal(), topG.rank(), topG.topTokens(),
                         topG.topProbabilities(), anomaly);
-        KeyState state = key.state;
         state.recordScore(score.surprisal(), score.anomaly(), tokenId, key.currentEvent().timestamp(),
                 key.currentEvent().receivedAt(), score.topTokens());
         key.tokens.add(new KeyWork.TokenResult(key.currentEvent(), token, state.tokens(), score,

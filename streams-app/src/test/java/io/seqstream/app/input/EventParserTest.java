@@ -34,6 +34,38 @@ class EventParserTest {
     }
 
     @Test
+    void shouldReadANumericModelsValuesFromJsonAvroAndText() throws Exception {
+        Vocabulary numeric = Vocabulary.numeric(8);
+        EventParser json = new EventParser(InputFormat.JSON, numeric, 64, 8);
+        EventParser text = new EventParser(InputFormat.TEXT, numeric, 64, 8);
+        EventParser avro = new EventParser(InputFormat.AVRO, numeric, 64, 8);
+
+        assertThat(json.parseValue(utf8("{\"value\":12.5}"))).isEqualTo(new ParsedEvent(List.of("12.5"), false));
+        assertThat(json.parseValue(utf8("{\"token\":\"-3\",\"value\":1e3,\"end\":true}")))
+                .isEqualTo(new ParsedEvent(List.of("-3", "1000.0"), true));
+        assertThat(text.parseValue(utf8(" 7.25\n"))).isEqualTo(new ParsedEvent(List.of("7.25"), false));
+        SequenceEvent event = SequenceEvent.newBuilder().setValue(0.5).build();
+        assertThat(avro.parseValue(AvroSingleObject.encode(event))).isEqualTo(new ParsedEvent(List.of("0.5"), false));
+    }
+
+    @Test
+    void shouldDeadLetterWhatANumericModelCannotRead() {
+        EventParser json = new EventParser(InputFormat.JSON, Vocabulary.numeric(8), 64, 8);
+        EventParser text = new EventParser(InputFormat.TEXT, Vocabulary.numeric(8), 64, 8);
+
+        assertThatThrownBy(() -> json.parseValue(utf8("{\"token\":\"E5\"}"))).isInstanceOf(BadRecordException.class)
+                .hasFieldOrPropertyWithValue("reason", EventParser.NOT_A_NUMBER).hasMessageContaining("'E5'");
+        assertThatThrownBy(() -> text.parseValue(utf8("NaN"))).isInstanceOf(BadRecordException.class)
+                .hasFieldOrPropertyWithValue("reason", EventParser.NOT_A_NUMBER);
+        assertThatThrownBy(() -> text.parseValue(utf8("1e999"))).isInstanceOf(BadRecordException.class)
+                .hasFieldOrPropertyWithValue("reason", EventParser.NOT_A_NUMBER);
+        assertThatThrownBy(() -> parser(InputFormat.JSON).parseValue(utf8("{\"value\":3}")))
+                .isInstanceOf(BadRecordException.class)
+                .hasFieldOrPropertyWithValue("reason", EventParser.NOT_A_NUMBER)
+                .hasMessageContaining("scores tokens, not numbers");
+    }
+
+    @Test
     void shouldSplitTextWithTheModelsTokenizer() throws Exception {
         assertThat(parser(InputFormat.TEXT).parseValue(utf8("héj"))).isEqualTo(
                 new ParsedEvent(List.of("h", "é", "j"), false));

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import io.seqstream.engine.KeyState;
+import io.seqstream.engine.metric.MetricTrack;
 import io.seqstream.model.Vocabulary;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -57,10 +58,10 @@ class KeyStateSerdeTest {
 
     @Test
     void shouldReadVersion3StatesWithoutTheLastScore() {
-        byte[] v5 = serde.serialize("t", lstmState());
-        // version 3 = version 5 without the trailing session flags and empty bag (2 bytes), last surprisal
-        // (8 bytes) and empty top-k (1 byte)
-        byte[] v3 = Arrays.copyOf(v5, v5.length - 11);
+        byte[] v6 = serde.serialize("t", lstmState());
+        // version 3 = version 6 without the trailing metric marker (1 byte), session flags and empty bag (2 bytes),
+        // last surprisal (8 bytes) and empty top-k (1 byte)
+        byte[] v3 = Arrays.copyOf(v6, v6.length - 12);
         v3[0] = KeyStateSerde.VERSION_HISTORY;
 
         KeyState back = serde.deserialize("t", v3);
@@ -90,9 +91,9 @@ class KeyStateSerdeTest {
     @Test
     void shouldReadVersion4StatesAsSequencesWithoutAKnownBag() {
         KeyState state = lstmState().withLastScore(2.75, new int[] {9, 4});
-        byte[] v5 = serde.serialize("t", state);
-        // version 4 = version 5 without the trailing session flags and empty bag (2 bytes)
-        byte[] v4 = Arrays.copyOf(v5, v5.length - 2);
+        byte[] v6 = serde.serialize("t", state);
+        // version 4 = version 6 without the trailing session flags, empty bag and metric marker (3 bytes)
+        byte[] v4 = Arrays.copyOf(v6, v6.length - 3);
         v4[0] = KeyStateSerde.VERSION_LAST_SCORE;
 
         KeyState back = serde.deserialize("t", v4);
@@ -104,9 +105,47 @@ class KeyStateSerdeTest {
     }
 
     @Test
+    void shouldReadVersion5StatesAsStatesWithoutAMetricTrack() {
+        KeyState state = lstmState().withSession(true, new int[] {3}, new int[] {2}, false);
+        byte[] v6 = serde.serialize("t", state);
+        byte[] v5 = Arrays.copyOf(v6, v6.length - 1);
+        v5[0] = KeyStateSerde.VERSION_SESSION;
+
+        KeyState back = serde.deserialize("t", v5);
+
+        assertThat(back.bag()).isEqualTo("3:2");
+        assertThat(back.metric()).isNull();
+    }
+
+    @Test
+    void shouldRoundTripANumericKeysMetricTrackMidEstimation() {
+        MetricTrack track = new MetricTrack(32, 200);
+        MetricTrack twin = new MetricTrack(32, 200);
+        java.util.Random random = new java.util.Random(3);
+        for (int i = 0; i < 450; i++) {
+            double value = Math.sin(i / 7.0) * 10 + random.nextGaussian();
+            double p = random.nextDouble();
+            track.calibrate(track.observe(value), p);
+            twin.calibrate(twin.observe(value), p);
+        }
+        KeyState back = serde.deserialize("t", serde.serialize("t", lstmState().withMetric(track)));
+
+        MetricTrack restored = back.metric();
+        assertThat(restored.events()).isEqualTo(450);
+        assertThat(restored.min()).isEqualTo(track.min());
+        assertThat(restored.max()).isEqualTo(track.max());
+        for (int i = 0; i < 300; i++) {
+            double value = Math.sin(i / 3.0) * 12;
+            double p = random.nextDouble();
+            assertThat(restored.calibrate(restored.observe(value), p))
+                    .isEqualTo(twin.calibrate(twin.observe(value), p));
+        }
+    }
+
+    @Test
     void shouldRefuseUnknownSessionFlags() {
         byte[] bytes = serde.serialize("t", lstmState());
-        bytes[bytes.length - 2] = 4;
+        bytes[bytes.length - 3] = 4;
 
         assertThatThrownBy(() -> serde.deserialize("t", bytes)).isInstanceOf(SerializationException.class)
                 .hasMessageContaining("session flags 0x4");

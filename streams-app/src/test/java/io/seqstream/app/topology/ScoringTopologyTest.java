@@ -335,6 +335,45 @@ class ScoringTopologyTest {
     }
 
     @Test
+    void shouldScoreANumericModelsValuesByTheKeysRangeAndAnomalyLikelihood(@TempDir Path storeDir) throws Exception {
+        model = io.seqstream.testing.RandomModels.withVocabulary(storeDir, "metrics", Vocabulary.numeric(8), 4, 6, 1,
+                11L);
+        start(Map.of(Setting.MODEL_NAME.key(), "metrics", Setting.LIKELIHOOD_PROBATION.key(), "20"));
+        List<Double> values = new java.util.ArrayList<>();
+        for (int i = 0; i < 60; i++) {
+            values.add(10.0 + (i % 4) + (i % 7) * 0.5);
+        }
+        values.add(100.0);
+        for (double v : values) {
+            send("m", "{\"value\":" + v + "}");
+        }
+        send("m", "{\"token\":\"ten\"}");
+
+        settle();
+        List<Score> got = scores.readValuesToList();
+        assertThat(got).hasSize(values.size());
+        io.seqstream.engine.metric.MetricTrack twin = new io.seqstream.engine.metric.MetricTrack(8, 20);
+        for (int i = 0; i < got.size(); i++) {
+            Score score = got.get(i);
+            assertThat(score.getToken()).isEqualTo(Double.toString(values.get(i)));
+            io.seqstream.engine.metric.MetricTrack.Observation seen = twin.observe(values.get(i));
+            double expected = twin.calibrate(seen, score.getProbability());
+            assertThat(score.getCalibratedScore()).as("event %d", i).isCloseTo(expected, within(1e-9));
+            assertThat(score.getAnomaly()).as("event %d", i).isEqualTo(expected > 0.9999);
+            assertThat(score.getCalibratedScore()).as("event %d", i)
+                    .isEqualTo(seen.beyondRange() ? 1.0 : i < 20 ? 0.5 : score.getCalibratedScore());
+        }
+        Score breakOut = got.get(got.size() - 1);
+        assertThat(breakOut.getCalibratedScore()).isEqualTo(1.0);
+        assertThat(breakOut.getAnomaly()).isTrue();
+        assertThat(got.subList(20, 60)).extracting(Score::getCalibratedScore).doesNotContain(0.5);
+        assertThat(store().get("m").metric().events()).isEqualTo(61);
+        assertThat(store().get("m").metric().max()).isEqualTo(100.0);
+        assertThat(deadLetters.readRecordsToList()).extracting(r -> DeadLetters.header(r.headers(),
+                DeadLetters.REASON)).containsExactly(EventParser.NOT_A_NUMBER);
+    }
+
+    @Test
     void shouldStartAFreshSequenceAfterAnEnd() {
         start(Map.of());
         send("blk", "{\"token\":\"5\",\"end\":true}");
