@@ -210,7 +210,7 @@ final class EvalDeeplogCommand implements Callable<Integer> {
     }
 
     /** A run of its own: application id, topics and local state unique to this run. */
-    private static Map<String, String> defaults(String runTag, Path work) {
+    static Map<String, String> defaults(String runTag, Path work) {
         Map<String, String> defaults = new LinkedHashMap<>();
         String prefix = "seqstream-eval-" + runTag;
         defaults.put(Setting.APPLICATION_ID.key(), prefix);
@@ -382,13 +382,15 @@ final class EvalDeeplogCommand implements Callable<Integer> {
     }
 
     private ProgressBar progressBar(int total) {
-        if (noProgress) {
-            return null;
-        }
+        return noProgress ? null : progressBar(err, "sessions closed", total);
+    }
+
+    /** A progress bar on {@code err}: Unicode blocks on a terminal, else plain lines every second. */
+    static ProgressBar progressBar(PrintWriter err, String task, long total) {
         boolean terminal = System.console() != null;
         PrintStream stream = new PrintStream(new WriterOutputStream(err), true, StandardCharsets.UTF_8);
         return new ProgressBarBuilder()
-                .setTaskName("sessions closed")
+                .setTaskName(task)
                 .setInitialMax(total)
                 .setStyle(terminal ? ProgressBarStyle.UNICODE_BLOCK : ProgressBarStyle.ASCII)
                 .setUpdateIntervalMillis(terminal ? 200 : 1000)
@@ -589,7 +591,7 @@ final class EvalDeeplogCommand implements Callable<Integer> {
         }
     }
 
-    private static void deleteRecursively(Path dir) throws IOException {
+    static void deleteRecursively(Path dir) throws IOException {
         if (Files.exists(dir)) {
             try (var walk = Files.walk(dir)) {
                 for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {

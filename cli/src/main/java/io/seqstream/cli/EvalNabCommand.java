@@ -16,6 +16,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -24,18 +25,20 @@ import picocli.CommandLine.Spec;
 /**
  * {@code seqstream eval nab}: scores a detector on a NAB-shaped corpus with NAB's protocol (anomaly windows, the
  * scaled sigmoid reward, the profiles, a threshold optimized per profile over all files, the 15% probationary
- * period, normalization between the null and the perfect detector). The detector's scores come from a folder of
- * NAB result CSVs ({@code --scores}) or a built-in baseline ({@code --detector}); the {@code seqstream} detector,
- * streaming every file as its own key through the topology, plugs in as one more {@link NabScoreSource} once the
- * numeric model kind exists.
+ * period, normalization between the null and the perfect detector). The detector's scores come from seqstream
+ * itself (the default: every file streamed as its own key through the topology, {@link StreamedNab}), from a
+ * built-in baseline ({@code --detector}) or from a folder of NAB result CSVs ({@code --scores}).
  */
 @Command(name = "nab", mixinStandardHelpOptions = true,
         description = {"Score a detector on a NAB-shaped corpus with the Numenta Anomaly Benchmark's protocol.",
                 "Prints each profile's normalized score (null detector 0, perfect 100), a per-file table and a "
                         + "final JSON line."})
 final class EvalNabCommand implements Callable<Integer> {
-    /** The detector that streams the corpus through seqstream's topology: needs the numeric model kind. */
+    /** The detector that streams the corpus through seqstream's topology. */
     static final String SEQSTREAM = "seqstream";
+
+    @Mixin
+    ConfigOptions options;
 
     @Option(names = "--data", paramLabel = "DIR", required = true,
             description = "Folder of category subfolders of timestamp,value CSVs (NAB's data/)")
@@ -56,9 +59,22 @@ final class EvalNabCommand implements Callable<Integer> {
     Path scores;
 
     @Option(names = "--detector", paramLabel = "NAME",
-            description = "Built-in detector when --scores is absent: null, random, windowedGaussian, or seqstream "
-                    + "(not available yet: needs the numeric model kind) (default: windowedGaussian)")
+            description = "Detector when --scores is absent: seqstream (every file streamed as its own key through the"
+                    + " scoring topology, with --model or a numeric model trained now on the files' probationary"
+                    + " periods), or a baseline: null, random, windowedGaussian (default: seqstream)")
     String detector;
+
+    @Option(names = "--partitions", paramLabel = "N", defaultValue = "4",
+            description = "With seqstream: partitions of the run's topics (default: ${DEFAULT-VALUE})")
+    int partitions;
+
+    @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "1800",
+            description = "With seqstream: give up when not every record is scored after this long"
+                    + " (default: ${DEFAULT-VALUE})")
+    int timeoutSeconds;
+
+    @Option(names = "--no-progress", description = "Print no progress bars")
+    boolean noProgress;
 
     @Option(names = "--write-scores", paramLabel = "DIR",
             description = "Also write the detector's output in NAB's results layout")
@@ -105,11 +121,13 @@ final class EvalNabCommand implements Callable<Integer> {
         if (scores != null) {
             return NabScoreSource.fromResults(scores.getFileName().toString(), scores);
         }
-        String name = detector == null ? "windowedGaussian" : detector;
+        String name = detector == null ? SEQSTREAM : detector;
         if (name.equals(SEQSTREAM)) {
-            throw new ParameterException(spec.commandLine(), "--detector seqstream needs the numeric model kind, "
-                    + "which is not built yet; use --detector " + String.join("|", NabDetectors.names())
-                    + " or --scores DIR");
+            if (partitions < 1 || timeoutSeconds < 1) {
+                throw new ParameterException(spec.commandLine(), "--partitions and --timeout must be at least 1");
+            }
+            return new StreamedNab(options, probationaryPercent, partitions, timeoutSeconds, noProgress,
+                    spec.commandLine().getOut(), spec.commandLine().getErr());
         }
         return NabDetectors.create(name).map(NabScoreSource::of).orElseThrow(() -> new ParameterException(
                 spec.commandLine(), "unknown --detector " + name + "; one of " + String.join(", ",

@@ -54,6 +54,8 @@ import picocli.CommandLine.Spec;
             "  train --data ../shared/data/hdfs/train --name hdfs --vocab id",
             "  train --data ../shared/data/shakespeare/input.txt --name shakespeare",
             "        --vocab char --mode chunks",
+            "  train --data ../shared/data/nab/data --name metrics --vocab numeric",
+            "        --embedding 16 --hidden 64 --chunk-length 100",
             "  train --from-topic events --since 2h --bootstrap-servers kafka:9092 --name hdfs --parent 3",
             ""})
 public final class TrainCommand implements Callable<Integer> {
@@ -116,8 +118,13 @@ public final class TrainCommand implements Callable<Integer> {
     Path store;
 
     @Option(names = "--vocab", paramLabel = "KIND", defaultValue = "id", converter = VocabularyConverter.class,
-            description = "Tokens: char, word, or id (whitespace-separated items such as log keys).")
+            description = "Tokens: char, word, id (whitespace-separated items such as log keys), or numeric (metric"
+                    + " series: --data is a CSV file or a folder of them, one value per line, the last cell).")
     VocabularyKind vocabulary;
+
+    @Option(names = "--bins", paramLabel = "N", defaultValue = "32",
+            description = "With --vocab numeric: each key's range so far is cut into N equal bins, the model's tokens.")
+    int bins;
 
     @Option(names = "--mode", paramLabel = "MODE", defaultValue = "lines", converter = ModeConverter.class,
             description = "lines: one sequence per line; chunks: the whole file in chunks of --chunk-length "
@@ -125,7 +132,7 @@ public final class TrainCommand implements Callable<Integer> {
     CorpusMode mode;
 
     @Option(names = "--chunk-length", paramLabel = "N", defaultValue = "200",
-            description = "Characters per chunk with --mode chunks.")
+            description = "Characters per chunk with --mode chunks; with --vocab numeric, values per training sequence.")
     int chunkLength;
 
     @Option(names = "--lowercase", description = "Lower-case the text before tokenizing.")
@@ -235,8 +242,15 @@ public final class TrainCommand implements Callable<Integer> {
         if (since != null && offsets != null) {
             throw new ParameterException(cl, "Give either --since or --offsets, not both");
         }
-        if (data != null && !Files.isRegularFile(data)) {
+        if (data != null && !Files.isRegularFile(data)
+                && !(vocabulary == VocabularyKind.NUMERIC && Files.isDirectory(data))) {
             throw new ParameterException(cl, "No such data file: " + data);
+        }
+        if (vocabulary == VocabularyKind.NUMERIC && fromTopic != null) {
+            throw new ParameterException(cl, "--vocab numeric learns from --data (CSV series), not from a topic");
+        }
+        if (vocabulary == VocabularyKind.NUMERIC && (bins < 2 || bins > 4096)) {
+            throw new ParameterException(cl, "--bins must be 2 to 4096, got " + bins);
         }
         if (requireWarmStart && parent == null) {
             throw new ParameterException(cl, "--require-warm-start needs --parent");
@@ -303,7 +317,7 @@ public final class TrainCommand implements Callable<Integer> {
                     .vocabulary(vocabulary)
                     .lowercase(lowercase)
                     .minCount(minCount)
-                    .maxVocabulary(maxVocabulary)
+                    .maxVocabulary(vocabulary == VocabularyKind.NUMERIC ? bins + Vocabulary.RESERVED.size() : maxVocabulary)
                     .cell(cell)
                     .embedding(embedding)
                     .hidden(hidden)

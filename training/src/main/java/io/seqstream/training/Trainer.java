@@ -80,6 +80,11 @@ public final class Trainer {
         if (config.data() == null) {
             throw new IllegalArgumentException("No data file configured");
         }
+        if (config.vocabulary() == VocabularyKind.NUMERIC) {
+            return train(config, MetricSeries.corpus(config.data().toString(), MetricSeries.read(config.data()),
+                    config.maxVocabulary() - Vocabulary.RESERVED.size(), config.chunkLength(),
+                    config.validationFraction(), config.seed()), store, progressOut);
+        }
         Corpus corpus = Corpus.read(config.data(), config.mode(), config.chunkLength(), config.validationFraction(),
                 config.seed());
         if (config.mode() == CorpusMode.CHUNKS && config.vocabulary() != VocabularyKind.CHAR) {

@@ -17,13 +17,17 @@ final class Vocabularies {
     /**
      * The vocabulary {@link Vocabulary#build} would make from texts that split into these tokens: tokens seen at
      * least {@code minCount} times, most frequent first (ties in token order), at most {@code maxSize} in all.
-     * Tokens are lower-cased first when {@code lowercase} is set, as {@link Vocabulary#id} looks them up.
+     * Tokens are lower-cased first when {@code lowercase} is set, as {@link Vocabulary#id} looks them up. A
+     * numeric vocabulary has every bin: {@code maxSize} tokens in all.
      */
     static Vocabulary build(VocabularyKind kind, boolean lowercase, List<List<String>> sequences, int minCount,
                             int maxSize) {
         if (maxSize <= Vocabulary.RESERVED.size()) {
             throw new IllegalArgumentException("maxSize must exceed the " + Vocabulary.RESERVED.size()
                     + " reserved tokens");
+        }
+        if (kind == VocabularyKind.NUMERIC) {
+            return Vocabulary.numeric(maxSize - Vocabulary.RESERVED.size()); // every bin, whatever the data holds
         }
         Map<String, Integer> counts = new HashMap<>();
         for (List<String> sequence : sequences) {
