@@ -130,8 +130,8 @@ class EvalNabCommandTest {
 
         assertThat(run(concat(corpus, "--detector", "nope"))).isEqualTo(2);
         assertThat(err.toString()).contains("unknown --detector nope");
-        assertThat(run(concat(corpus, "--detector", "seqstream"))).isEqualTo(2);
-        assertThat(err.toString()).contains("needs the numeric model kind");
+        assertThat(run(concat(corpus, "--detector", "seqstream", "--partitions", "0"))).isEqualTo(2);
+        assertThat(err.toString()).contains("--partitions and --timeout must be at least 1");
         assertThat(run(concat(corpus, "--detector", "null", "--scores", dir.toString()))).isEqualTo(2);
         assertThat(run("eval", "nab", "--data", dir.toString())).isEqualTo(2);
     }
