@@ -4,11 +4,13 @@ import io.seqstream.model.RangeQuantizer;
 import java.nio.ByteBuffer;
 
 /**
- * What a numeric model keeps per key beside the LSTM's state: the key's value range (its quantizer) and the
- * {@link AnomalyLikelihood} of its raw scores. {@link #observe} turns a value into its bin token and tells whether
- * the value broke out of the range seen so far by more than {@value #SPATIAL_TOLERANCE} of its width (NAB's HTM
- * detector's spatial anomaly); {@link #calibrate} turns the event's raw score (one minus the probability the model
- * gave the value's bin) into the calibrated score: 1 for a break-out, else the anomaly likelihood.
+ * What a numeric model keeps per key beside the LSTM's state: the key's value range (its quantizer), how often each
+ * bin followed each other bin in the key's history, and the {@link AnomalyLikelihood} of its raw scores.
+ * {@link #observe} turns a value into its bin token and tells whether the value broke out of the range seen so far
+ * by more than {@value #SPATIAL_TOLERANCE} of its width (NAB's HTM detector's spatial anomaly). {@link #calibrate}
+ * scores the event: the probability of its bin is the model's, used as a prior of weight {@code w} against the
+ * key's own transitions, {@code (n(previous → bin) + w · p_model) / (n(previous) + w)}; the raw score is one minus
+ * that; the calibrated score is 1 for a break-out, else the anomaly likelihood of the raw scores.
  *
  * <p>Mutable, one per key; not thread-safe.
  */
@@ -23,8 +25,16 @@ public final class MetricTrack {
         }
     }
 
+    /** The default weight of the model's probability against the key's own transition counts. */
+    public static final double DEFAULT_PRIOR_WEIGHT = 0.05;
+
     private final RangeQuantizer range;
     private final AnomalyLikelihood likelihood;
+    private int previousBin = -1;
+    // transitions previous * bins + bin, ascending, and how often each was seen
+    private int[] transitions = new int[0];
+    private int[] counts = new int[0];
+    private double lastProbability = Double.NaN; // not stored: for inspection
 
     public MetricTrack(int bins, int probation) {
         this(new RangeQuantizer(bins), AnomalyLikelihood.forProbation(probation));
@@ -47,10 +57,82 @@ public final class MetricTrack {
         return new Observation(value, range.next(value), beyond);
     }
 
-    /** The calibrated score of an observed value whose bin the model gave {@code probability}. */
-    public double calibrate(Observation observation, double probability) {
-        double lik = likelihood.update(observation.value(), Math.max(0, Math.min(1, 1 - probability)));
+    /**
+     * The calibrated score of an observed value whose bin the model gave {@code probability}, with the model
+     * weighing {@code priorWeight} events against the key's own transitions (large: the model alone).
+     */
+    public double calibrate(Observation observation, double probability, double priorWeight) {
+        double p = probability;
+        if (previousBin >= 0) {
+            int from = previousBin * range.bins();
+            int lo = lowerBound(from);
+            long seen = 0;
+            long followed = 0;
+            for (int i = lo; i < transitions.length && transitions[i] < from + range.bins(); i++) {
+                seen += counts[i];
+                if (transitions[i] == from + observation.bin()) {
+                    followed = counts[i];
+                }
+            }
+            p = (followed + priorWeight * probability) / (seen + priorWeight);
+            count(from + observation.bin());
+        }
+        previousBin = observation.bin();
+        lastProbability = p;
+        double lik = likelihood.update(observation.value(), Math.max(0, Math.min(1, 1 - p)));
         return observation.beyondRange() ? 1.0 : lik;
+    }
+
+    /** {@link #calibrate(Observation, double, double)} with {@value #DEFAULT_PRIOR_WEIGHT}. */
+    public double calibrate(Observation observation, double probability) {
+        return calibrate(observation, probability, DEFAULT_PRIOR_WEIGHT);
+    }
+
+    private int lowerBound(int transition) {
+        int lo = 0;
+        int hi = transitions.length;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (transitions[mid] < transition) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        return lo;
+    }
+
+    private void count(int transition) {
+        int at = lowerBound(transition);
+        if (at < transitions.length && transitions[at] == transition) {
+            if (counts[at] == Integer.MAX_VALUE) {
+                for (int i = 0; i < counts.length; i++) {
+                    counts[i] = Math.max(1, counts[i] / 2);
+                }
+            }
+            counts[at]++;
+            return;
+        }
+        int[] t = new int[transitions.length + 1];
+        int[] c = new int[counts.length + 1];
+        System.arraycopy(transitions, 0, t, 0, at);
+        System.arraycopy(counts, 0, c, 0, at);
+        t[at] = transition;
+        c[at] = 1;
+        System.arraycopy(transitions, at, t, at + 1, transitions.length - at);
+        System.arraycopy(counts, at, c, at + 1, counts.length - at);
+        transitions = t;
+        counts = c;
+    }
+
+    /** The probability of the last calibrated event's bin after weighing the model against the key's history. */
+    public double lastProbability() {
+        return lastProbability;
+    }
+
+    /** Distinct transitions between bins seen. */
+    public int transitionsSeen() {
+        return transitions.length;
     }
 
     public int bins() {
@@ -72,17 +154,37 @@ public final class MetricTrack {
 
     public void write(ByteBuffer buf) {
         buf.putShort((short) range.bins()).putDouble(range.min()).putDouble(range.max());
+        buf.putInt(previousBin).putInt(transitions.length);
+        for (int i = 0; i < transitions.length; i++) {
+            buf.putInt(transitions[i]).putInt(counts[i]);
+        }
         likelihood.write(buf);
     }
 
     public int size() {
-        return 2 + 16 + likelihood.size();
+        return 2 + 16 + 8 + 8 * transitions.length + likelihood.size();
     }
 
     public static MetricTrack read(ByteBuffer buf) {
         int bins = buf.getShort();
         double min = buf.getDouble();
         double max = buf.getDouble();
-        return new MetricTrack(new RangeQuantizer(bins, min, max), AnomalyLikelihood.read(buf));
+        int previous = buf.getInt();
+        int n = buf.getInt();
+        if (bins < 2 || previous < -1 || previous >= bins || n < 0 || n > bins * bins) {
+            throw new IllegalArgumentException("Corrupt metric track: " + bins + " bins, previous " + previous + ", "
+                    + n + " transitions");
+        }
+        int[] transitions = new int[n];
+        int[] counts = new int[n];
+        for (int i = 0; i < n; i++) {
+            transitions[i] = buf.getInt();
+            counts[i] = buf.getInt();
+        }
+        MetricTrack track = new MetricTrack(new RangeQuantizer(bins, min, max), AnomalyLikelihood.read(buf));
+        track.previousBin = previous;
+        track.transitions = transitions;
+        track.counts = counts;
+        return track;
     }
 }

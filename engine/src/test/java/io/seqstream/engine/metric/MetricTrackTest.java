@@ -1,6 +1,7 @@
 package io.seqstream.engine.metric;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import org.junit.jupiter.api.Test;
 
@@ -22,14 +23,31 @@ class MetricTrackTest {
     }
 
     @Test
+    void shouldWeighTheModelsProbabilityAgainstTheKeysOwnTransitions() {
+        MetricTrack track = new MetricTrack(4, 1000);
+        double w = 0.5;
+        track.calibrate(track.observe(0), 0.3, w); // b0, nothing before it: the model's
+        assertThat(track.lastProbability()).isEqualTo(0.3);
+        track.calibrate(track.observe(10), 0.2, w); // b3 after b0, never seen: still the model's
+        assertThat(track.lastProbability()).isCloseTo(0.2, within(1e-15));
+        track.calibrate(track.observe(0), 0.1, w); // b0 after b3
+        track.calibrate(track.observe(10), 0.2, w); // b3 after b0, seen once of once
+        assertThat(track.lastProbability()).isCloseTo((1 + w * 0.2) / (1 + w), within(1e-15));
+        track.calibrate(track.observe(0), 0.1, w);
+        track.calibrate(track.observe(5), 0.4, w); // b2 after b0: b0 was followed by b3 twice, never by b2
+        assertThat(track.lastProbability()).isCloseTo(w * 0.4 / (2 + w), within(1e-15));
+        assertThat(track.transitionsSeen()).isEqualTo(3);
+    }
+
+    @Test
     void shouldScoreABreakOutOneAndOtherwiseTheLikelihoodOfOneMinusTheProbability() {
         MetricTrack track = new MetricTrack(8, 10);
         AnomalyLikelihood twin = AnomalyLikelihood.forProbation(10);
         for (int i = 0; i < 200; i++) {
             double value = i % 10 == 5 ? 2 : (i % 2) * 4; // 0, 4, 0, ...: never beyond the range
             MetricTrack.Observation o = track.observe(value);
-            double expected = twin.update(value, 1 - 0.8);
-            assertThat(track.calibrate(o, 0.8)).isEqualTo(expected);
+            double got = track.calibrate(o, 0.8);
+            assertThat(got).isEqualTo(twin.update(value, 1 - track.lastProbability()));
         }
         assertThat(track.calibrate(track.observe(100), 0.8)).isEqualTo(1.0);
     }

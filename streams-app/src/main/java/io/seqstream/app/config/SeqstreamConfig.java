@@ -112,6 +112,16 @@ public final class SeqstreamConfig {
         if (probation < 2 || probation > 8600) {
             throw new IllegalArgumentException("score.likelihood-probation must be 2 to 8600, got " + probation);
         }
+        double priorWeight;
+        try {
+            priorWeight = Double.parseDouble(string(Setting.NUMERIC_PRIOR_WEIGHT));
+        } catch (NumberFormatException e) {
+            priorWeight = Double.NaN;
+        }
+        if (!(priorWeight > 0 && Double.isFinite(priorWeight))) {
+            throw new IllegalArgumentException("score.numeric-prior-weight must be a number above 0, got "
+                    + string(Setting.NUMERIC_PRIOR_WEIGHT));
+        }
         inputFormat();
         outputFormat();
         compactState();

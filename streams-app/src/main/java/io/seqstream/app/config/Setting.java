@@ -66,6 +66,10 @@ public enum Setting {
     LIKELIHOOD_PROBATION("score.likelihood-probation", "750",
             "A numeric model's events per key before its anomaly likelihood departs from 0.5 (the first half learn,"
                     + " the second half estimate; NAB uses 15% of a file, at most 750), at most 8600"),
+    NUMERIC_PRIOR_WEIGHT("score.numeric-prior-weight", "0.05",
+            "How many events a numeric model's prediction weighs against the key's own history: a bin's probability"
+                    + " after bin b is (times b was followed by it + w x the model's) / (times b was seen + w); above 0,"
+                    + " large = the model alone"),
     ENGINE("engine", "auto",
             "Stepping engine: auto (plain Java for small batches, ND4J GEMMs for large), nd4j, java or dl4j"),
     MAX_BATCH_SIZE("max.batch.size", "256", "Most events stepped together in one batched LSTM step"),

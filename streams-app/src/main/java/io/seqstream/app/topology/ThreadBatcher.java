@@ -193,7 +193,8 @@ final class ThreadBatcher {
         TokenScore topG = TokenScore.of(probabilities, offset, engine.vocabSize(), tokenId, registry.topK,
                 registry.topG);
         Optional<ModelCalibration> calibration = version.model().calibration();
-        Double calibrated = observed != null ? Double.valueOf(state.metric().calibrate(observed, topG.probability()))
+        Double calibrated = observed != null ? Double.valueOf(state.metric().calibrate(observed, topG.probability(),
+                registry.options.numericPriorWeight()))
                 : calibration.map(c -> c.calibratedScore(topG.surprisal(), tokenId == Vocabulary.UNK_ID)).orElse(null);
         boolean anomaly = observed != null ? registry.options.isMetricAnomaly(calibrated)
                 : registry.options.isAnomaly(topG.anomaly(), calibrated);
