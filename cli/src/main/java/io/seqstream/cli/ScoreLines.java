@@ -18,7 +18,8 @@ final class ScoreLines {
 
     /**
      * {@code blk-1          @3  #2   E5     p=0.912  top3=[E5:0.91 E9:0.05 E2:0.02]}, followed by
-     * {@code   ANOMALY (rank 7)} (bold red where colour is on) for an anomalous token.
+     * {@code   ANOMALY (rank 7)} (bold red where colour is on) for an anomalous token, or {@code (calibrated 0.999995)}
+     * when top-g did not flag it.
      */
     static String score(Score s, Ansi ansi) {
         String top = s.getPredictions().stream().limit(3)
@@ -26,8 +27,13 @@ final class ScoreLines {
                 .collect(Collectors.joining(" "));
         String line = String.format(Locale.ROOT, "%-14s %-3s #%-3d %-6s p=%.3f  top3=[%s]", printable(s.getKey()),
                 version(s.getModel()), s.getPosition(), printable(s.getToken()), s.getProbability(), top);
-        return s.getAnomaly() ? line + "  " + ansi.string("@|bold,red ANOMALY|@") + " (rank " + s.getRank() + ")"
-                : line;
+        if (!s.getAnomaly()) {
+            return line;
+        }
+        // flagged by top-g, or else by the calibrated score (score.anomaly-rule, or a numeric model's likelihood)
+        String why = s.getRank() > s.getTopG() || s.getCalibratedScore() == null ? "rank " + s.getRank()
+                : String.format(Locale.ROOT, "calibrated %.6f", s.getCalibratedScore());
+        return line + "  " + ansi.string("@|bold,red ANOMALY|@") + " (" + why + ")";
     }
 
     /**

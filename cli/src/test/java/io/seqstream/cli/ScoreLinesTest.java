@@ -47,6 +47,14 @@ class ScoreLinesTest {
     }
 
     @Test
+    void shouldSayTheCalibratedScoreWhenTopGDidNotFlagTheEvent() {
+        Score byLikelihood = score("cpu", 7, "97.5", 0.3, 1, true, "metrics@1");
+        byLikelihood.setCalibratedScore(0.99999712);
+
+        assertThat(ScoreLines.score(byLikelihood, Ansi.OFF)).endsWith("ANOMALY (calibrated 0.999997)");
+    }
+
+    @Test
     void shouldPrintTokensAsDataNotAsMarkupAndKeepOneLine() {
         String line = ScoreLines.score(score("k\n2", 1, "@|red x|@\n", 0.5, 2, true, "chars@1"), Ansi.ON);
 

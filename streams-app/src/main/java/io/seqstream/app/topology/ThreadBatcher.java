@@ -196,7 +196,8 @@ final class ThreadBatcher {
         Double calibrated = observed != null ? Double.valueOf(state.metric().calibrate(observed, topG.probability(),
                 registry.options.numericPriorWeight()))
                 : calibration.map(c -> c.calibratedScore(topG.surprisal(), tokenId == Vocabulary.UNK_ID)).orElse(null);
-        boolean anomaly = observed != null ? registry.options.isMetricAnomaly(calibrated)
+        // a numeric model's events are judged by their likelihood alone; its end token by nothing
+        boolean anomaly = vocabulary.isNumeric() ? observed != null && registry.options.isMetricAnomaly(calibrated)
                 : registry.options.isAnomaly(topG.anomaly(), calibrated);
         TokenScore score = anomaly == topG.anomaly() ? topG
                 : new TokenScore(topG.tokenId(), topG.probability(), topG.surprisal(), topG.rank(), topG.topTokens(),
