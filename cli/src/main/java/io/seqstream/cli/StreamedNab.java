@@ -78,7 +78,7 @@ final class StreamedNab implements NabScoreSource {
         EmbeddedKafkaCluster broker = null;
         try {
             SeqstreamConfig config = options.resolve(EvalDeeplogCommand.defaults(runTag, work));
-            config = withModel(config, corpus, work).with(Setting.TOP_K, "1");
+            config = withModel(config, corpus, work).with(Setting.TOP_K, "0");
             if (options.bootstrapServers == null && !options.settings.containsKey(Setting.BOOTSTRAP_SERVERS.key())) {
                 out.println("Starting an in-process Kafka broker (KRaft, single node)...");
                 out.flush();

@@ -10,13 +10,28 @@ package io.seqstream.engine;
  */
 public record TokenScore(int tokenId, double probability, double surprisal, int rank, int[] topTokens,
                          float[] topProbabilities, boolean anomaly) {
+    private static final int[] NONE = new int[0];
+    private static final float[] NO_PROBABILITIES = new float[0];
 
     /**
      * Scores token {@code observed} against the distribution in {@code probs[offset .. offset+vocab)}.
-     * Ties count in the token's favour: its rank is one plus the number of strictly likelier tokens.
+     * Ties count in the token's favour: its rank is one plus the number of strictly likelier tokens. With
+     * {@code k = 0} no top-k is kept (empty arrays) and the scan only counts likelier tokens.
      */
     public static TokenScore of(float[] probs, int offset, int vocab, int observed, int k, int g) {
         float p = probs[offset + observed];
+        if (k <= 0) {
+            // no top-k: one comparison per token for the rank, nothing else
+            int better = 0;
+            for (int j = offset, end = offset + vocab; j < end; j++) {
+                if (probs[j] > p) {
+                    better++;
+                }
+            }
+            int rank = better + 1;
+            return new TokenScore(observed, p, -Math.log(Math.max(p, Double.MIN_NORMAL)), rank, NONE, NO_PROBABILITIES,
+                    rank > g);
+        }
         int better = 0;
         int kk = Math.min(k, vocab);
         int[] topIds = new int[kk];

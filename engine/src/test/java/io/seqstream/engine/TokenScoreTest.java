@@ -24,6 +24,19 @@ class TokenScoreTest {
     }
 
     @Test
+    void shouldRankWithoutTopKWhenKIsZero() {
+        TokenScore score = TokenScore.of(PROBS, 5, 5, 4, 0, 2);
+        TokenScore full = TokenScore.of(PROBS, 5, 5, 4, 3, 2);
+
+        assertThat(score.topTokens()).isEmpty();
+        assertThat(score.topProbabilities()).isEmpty();
+        assertThat(score.rank()).isEqualTo(full.rank());
+        assertThat(score.probability()).isEqualTo(full.probability());
+        assertThat(score.surprisal()).isEqualTo(full.surprisal());
+        assertThat(score.anomaly()).isEqualTo(full.anomaly());
+    }
+
+    @Test
     void shouldNotFlagATokenWithinTopG() {
         TokenScore score = TokenScore.of(PROBS, 5, 5, 3, 2, 2);
 

@@ -74,7 +74,11 @@ public final class SeqstreamConfig {
     }
 
     private void validate() {
-        for (Setting s : new Setting[] {Setting.TOP_K, Setting.TOP_G, Setting.INPUT_MAX_VALUE_BYTES,
+        if (integer(Setting.TOP_K) < 0) {
+            throw new IllegalArgumentException(Setting.TOP_K.key() + " must be 0 (none) or more, got "
+                    + string(Setting.TOP_K));
+        }
+        for (Setting s : new Setting[] {Setting.TOP_G, Setting.INPUT_MAX_VALUE_BYTES,
                 Setting.INPUT_MAX_TOKENS, Setting.STREAM_THREADS, Setting.MAX_BATCH_SIZE}) {
             if (integer(s) < 1) {
                 throw new IllegalArgumentException(s.key() + " must be at least 1, got " + string(s));

@@ -53,7 +53,7 @@ public enum Setting {
             "publish refuses a version whose validation loss exceeds the active one's by more than this fraction"),
     GATE_ACCURACY_MARGIN("publish.gate.accuracy-margin", "0.01",
             "publish refuses a version whose top-k accuracy is below the active one's by more than this"),
-    TOP_K("score.top-k", "5", "Predictions listed in each score record"),
+    TOP_K("score.top-k", "5", "Predictions listed in each score record; 0 lists none and skips their work"),
     TOP_G("score.top-g", "9", "An event is anomalous when its token is not among the top-g predictions"),
     ANOMALY_RULE("score.anomaly-rule", "top-g",
             "Which events are anomalies (the anomaly flag, the anomalies topic and metric): top-g, calibrated"

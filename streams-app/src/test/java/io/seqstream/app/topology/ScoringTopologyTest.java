@@ -374,6 +374,19 @@ class ScoringTopologyTest {
     }
 
     @Test
+    void shouldListNoPredictionsWithTopKZero() {
+        start(Map.of(Setting.TOP_K.key(), "0"));
+        send("a", "{\"tokens\":[\"5\",\"5\",\"22\",\"5\",\"11\",\"9\",\"26\",\"3\",\"4\"],\"end\":true}");
+
+        settle();
+        List<Score> got = scores.readValuesToList();
+        assertThat(got).hasSize(10);
+        assertThat(got).allSatisfy(s -> assertThat(s.getPredictions()).isEmpty());
+        assertThat(got).allSatisfy(s -> assertThat(s.getAnomaly()).isEqualTo(s.getRank() > s.getTopG()));
+        assertThat(got).extracting(Score::getRank).anySatisfy(rank -> assertThat(rank).isGreaterThan(1));
+    }
+
+    @Test
     void shouldStartAFreshSequenceAfterAnEnd() {
         start(Map.of());
         send("blk", "{\"token\":\"5\",\"end\":true}");
