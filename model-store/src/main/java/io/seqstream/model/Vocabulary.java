@@ -56,12 +56,16 @@ public final class Vocabulary {
 
     /**
      * Builds a vocabulary from training texts: tokens seen at least {@code minCount} times, the most frequent
-     * first (ties in token order), at most {@code maxSize} tokens in all including the reserved ones.
+     * first (ties in token order), at most {@code maxSize} tokens in all including the reserved ones. A numeric
+     * vocabulary has every bin: {@code maxSize} tokens.
      */
     public static Vocabulary build(VocabularyKind kind, boolean lowercase, Iterable<String> texts,
                                    int minCount, int maxSize) {
         if (maxSize <= RESERVED.size()) {
             throw new IllegalArgumentException("maxSize must exceed the " + RESERVED.size() + " reserved tokens");
+        }
+        if (kind == VocabularyKind.NUMERIC) {
+            return numeric(maxSize - RESERVED.size()); // every bin, whatever the texts hold
         }
         Vocabulary tokenizer = new Vocabulary(kind, lowercase, RESERVED);
         Map<String, Integer> counts = new HashMap<>();
