@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.seqstream.app.ScoringApp;
-import io.seqstream.app.TopicAdmin;
 import io.seqstream.app.config.SeqstreamConfig;
 import io.seqstream.app.config.Setting;
 import io.seqstream.app.model.ServedModels;
@@ -14,9 +13,6 @@ import io.seqstream.eval.Confusion;
 import io.seqstream.eval.DeepLogSessions;
 import io.seqstream.eval.NGramDetector;
 import io.seqstream.eval.Thresholds;
-import io.seqstream.kafka.EmbeddedKafkaCluster;
-import io.seqstream.model.ModelRef;
-import io.seqstream.model.ModelStore;
 import io.seqstream.schemas.v1.SequenceSummary;
 import java.awt.Color;
 import java.io.IOException;
@@ -45,7 +41,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
@@ -158,30 +153,19 @@ final class EvalDeeplogCommand implements Callable<Integer> {
         // Local state and a trained model's temporary store, under the working directory like quickstart's.
         Path work = Files.createDirectories(Path.of(".seqstream", "eval")).resolve("run-" + runTag).toAbsolutePath();
         Files.createDirectories(work);
-        EmbeddedKafkaCluster broker = null;
         try {
-            SeqstreamConfig config = options.resolve(defaults(runTag, work));
-            config = withModel(config, work);
-            if (options.bootstrapServers == null && !options.settings.containsKey(Setting.BOOTSTRAP_SERVERS.key())) {
-                out.println("Starting an in-process Kafka broker (KRaft, single node)...");
-                out.flush();
-                BrokerCommand.quietBrokerLogs();
-                broker = EmbeddedKafkaCluster.start();
-                config = config.with(Setting.BOOTSTRAP_SERVERS, broker.bootstrapServers());
+            SeqstreamConfig resolved = EvalRuns.withModel(options.resolve(defaults(runTag, work)), options, work,
+                    MODEL_NAME, train + " with seqstream train's defaults", List.of("--data", train.toString()),
+                    noProgress, out, err);
+            try (EvalRuns.Kafka kafka = EvalRuns.kafka(resolved, options, partitions, out)) {
+                Streamed streamed = stream(kafka.config(), kafka.topics(), sessions);
+                if (streamed == null) {
+                    return 1;
+                }
+                report(kafka.config(), sessions, streamed);
+                return 0;
             }
-            Topics topics = Topics.from(config);
-            TopicAdmin.ensureTopics(config.string(Setting.BOOTSTRAP_SERVERS), config.kafkaOverrides(),
-                    topics.names(), partitions);
-            Streamed streamed = stream(config, topics, sessions);
-            if (streamed == null) {
-                return 1;
-            }
-            report(config, sessions, streamed);
-            return 0;
         } finally {
-            if (broker != null) {
-                broker.close();
-            }
             deleteRecursively(work);
         }
     }
@@ -224,36 +208,6 @@ final class EvalDeeplogCommand implements Callable<Integer> {
         return defaults;
     }
 
-    /** The settings naming the model to serve: the one given, or one trained now with {@code train}'s defaults. */
-    private SeqstreamConfig withModel(SeqstreamConfig config, Path work) throws Exception {
-        SeqstreamConfig json = config.with(Setting.INPUT_FORMAT, "json");
-        if (options.model != null) {
-            ModelRef ref = Clients.store(json).resolve(json.modelRef());
-            return json.with(Setting.MODEL_VERSION, ref.version().orElseThrow());
-        }
-        Path store = (options.store != null ? options.store : work.resolve("models")).toAbsolutePath();
-        out.println("Training " + MODEL_NAME + " on " + train + " with seqstream train's defaults"
-                + (options.store != null ? " into " + store : " (a temporary store; give --store DIR to keep it)")
-                + "...");
-        out.flush();
-        CommandLine trainer = SeqstreamCli.commandLine();
-        trainer.setOut(out);
-        trainer.setErr(err);
-        List<String> args = new ArrayList<>(List.of("train", "--data", train.toString(), "--name", MODEL_NAME,
-                "--store", store.toString()));
-        if (noProgress) {
-            args.add("--no-progress");
-        }
-        int exit = trainer.execute(args.toArray(String[]::new));
-        if (exit != 0) {
-            throw new IllegalStateException("Training on " + train + " failed (exit " + exit + ")");
-        }
-        String version = ModelStore.local(store).latestVersion(MODEL_NAME)
-                .orElseThrow(() -> new IllegalStateException("Training stored no version of " + MODEL_NAME));
-        return json.with(Setting.MODEL_STORE, store.toString()).with(Setting.MODEL_NAME, MODEL_NAME)
-                .with(Setting.MODEL_VERSION, version);
-    }
-
     /**
      * What came back for every session: its worst surprisal, whether any event was anomalous, the session rule's
      * verdict, and its worst calibrated score (NaN when the model has no calibration).
@@ -287,16 +241,7 @@ final class EvalDeeplogCommand implements Callable<Integer> {
              KafkaConsumer<byte[], byte[]> consumer = Clients.committedReader(bootstrap, config.kafkaOverrides());
              KafkaProducer<String, String> producer = Clients.stringProducer(bootstrap, config.kafkaOverrides(), 20, 256 * 1024)) {
             String model = models.served().current().label();
-            List<TopicPartition> outputs = new ArrayList<>();
-            for (String topic : List.of(topics.summaries().name(), topics.deadLetter().name())) {
-                consumer.partitionsFor(topic, Duration.ofSeconds(30))
-                        .forEach(p -> outputs.add(new TopicPartition(p.topic(), p.partition())));
-            }
-            consumer.assign(outputs);
-            consumer.seekToBeginning(outputs);
-            if (!app.awaitRunning(Duration.ofSeconds(60))) {
-                throw new IllegalStateException("The scoring application did not start: " + app.fatalError());
-            }
+            EvalRuns.readFromStart(consumer, List.of(topics.summaries().name(), topics.deadLetter().name()), app);
             out.printf(Locale.ROOT, "Scoring with %s: streaming %,d sessions (%,d train, %,d normal, %,d abnormal) to"
                             + " '%s', one key each%n", model, total, sessions.get(Part.TRAIN).size(),
                     sessions.get(Part.NORMAL).size(), sessions.get(Part.ABNORMAL).size(), topics.events().name());

@@ -1,7 +1,6 @@
 package io.seqstream.cli;
 
 import io.seqstream.app.ScoringApp;
-import io.seqstream.app.TopicAdmin;
 import io.seqstream.app.config.SeqstreamConfig;
 import io.seqstream.app.config.Setting;
 import io.seqstream.app.model.ServedModels;
@@ -9,9 +8,6 @@ import io.seqstream.app.topology.Topics;
 import io.seqstream.eval.nab.NabCorpus;
 import io.seqstream.eval.nab.NabScoreSource;
 import io.seqstream.eval.nab.NabSeries;
-import io.seqstream.kafka.EmbeddedKafkaCluster;
-import io.seqstream.model.ModelRef;
-import io.seqstream.model.ModelStore;
 import io.seqstream.schemas.v1.Score;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.PrintWriter;
@@ -30,8 +26,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import picocli.CommandLine;
 
 /**
  * The {@code seqstream} detector of {@code eval nab}: every file of the corpus streamed as its own key, its records
@@ -75,35 +69,21 @@ final class StreamedNab implements NabScoreSource {
         String runTag = Long.toString(System.currentTimeMillis(), 36);
         Path work = Files.createDirectories(Path.of(".seqstream", "eval")).resolve("nab-" + runTag).toAbsolutePath();
         Files.createDirectories(work);
-        EmbeddedKafkaCluster broker = null;
         try {
-            SeqstreamConfig config = options.resolve(EvalDeeplogCommand.defaults(runTag, work));
-            config = withModel(config, corpus, work).with(Setting.TOP_K, "0");
-            if (options.bootstrapServers == null && !options.settings.containsKey(Setting.BOOTSTRAP_SERVERS.key())) {
-                out.println("Starting an in-process Kafka broker (KRaft, single node)...");
-                out.flush();
-                BrokerCommand.quietBrokerLogs();
-                broker = EmbeddedKafkaCluster.start();
-                config = config.with(Setting.BOOTSTRAP_SERVERS, broker.bootstrapServers());
+            SeqstreamConfig config = withModel(options.resolve(EvalDeeplogCommand.defaults(runTag, work)), corpus, work)
+                    .with(Setting.TOP_K, "0");
+            try (EvalRuns.Kafka kafka = EvalRuns.kafka(config, options, partitions, out)) {
+                return stream(kafka.config(), kafka.topics(), corpus);
             }
-            Topics topics = Topics.from(config);
-            TopicAdmin.ensureTopics(config.string(Setting.BOOTSTRAP_SERVERS), config.kafkaOverrides(),
-                    topics.names(), partitions);
-            return stream(config, topics, corpus);
         } finally {
-            if (broker != null) {
-                broker.close();
-            }
             EvalDeeplogCommand.deleteRecursively(work);
         }
     }
 
     /** The model given, or one trained now on every file's probationary period. */
     private SeqstreamConfig withModel(SeqstreamConfig config, NabCorpus corpus, Path work) throws Exception {
-        SeqstreamConfig json = config.with(Setting.INPUT_FORMAT, "json");
         if (options.model != null) {
-            ModelRef ref = Clients.store(json).resolve(json.modelRef());
-            return json.with(Setting.MODEL_VERSION, ref.version().orElseThrow());
+            return EvalRuns.withModel(config, options, work, MODEL_NAME, "", List.of(), noProgress, out, err);
         }
         Path heads = work.resolve("probation");
         long records = 0;
@@ -119,29 +99,11 @@ final class StreamedNab implements NabScoreSource {
             Files.createDirectories(file.getParent());
             Files.writeString(file, csv, StandardCharsets.UTF_8);
         }
-        Path store = (options.store != null ? options.store : work.resolve("models")).toAbsolutePath();
-        out.printf(Locale.ROOT, "Training %s on the probationary period of every file (%,d records, which NAB does"
-                        + " not score) with: seqstream train --vocab numeric %s%s...%n", MODEL_NAME, records,
-                String.join(" ", TRAIN_OPTIONS.subList(2, TRAIN_OPTIONS.size())),
-                options.store != null ? " into " + store : " (a temporary store; give --store DIR to keep it)");
-        out.flush();
-        CommandLine trainer = SeqstreamCli.commandLine();
-        trainer.setOut(out);
-        trainer.setErr(err);
-        List<String> args = new ArrayList<>(List.of("train", "--data", heads.toString(), "--name", MODEL_NAME,
-                "--store", store.toString()));
+        List<String> args = new ArrayList<>(List.of("--data", heads.toString()));
         args.addAll(TRAIN_OPTIONS);
-        if (noProgress) {
-            args.add("--no-progress");
-        }
-        int exit = trainer.execute(args.toArray(String[]::new));
-        if (exit != 0) {
-            throw new IllegalStateException("Training on the probationary periods failed (exit " + exit + ")");
-        }
-        String version = ModelStore.local(store).latestVersion(MODEL_NAME)
-                .orElseThrow(() -> new IllegalStateException("Training stored no version of " + MODEL_NAME));
-        return json.with(Setting.MODEL_STORE, store.toString()).with(Setting.MODEL_NAME, MODEL_NAME)
-                .with(Setting.MODEL_VERSION, version);
+        return EvalRuns.withModel(config, options, work, MODEL_NAME, String.format(Locale.ROOT,
+                "the probationary period of every file (%,d records, which NAB does not score) with: seqstream train"
+                        + " %s", records, String.join(" ", TRAIN_OPTIONS)), args, noProgress, out, err);
     }
 
     /** NAB's probationary period of a file of {@code n} records. */
@@ -170,16 +132,7 @@ final class StreamedNab implements NabScoreSource {
             if (!models.served().current().model().vocabulary().isNumeric()) {
                 throw new IllegalArgumentException(model + " is not a numeric model (seqstream train --vocab numeric)");
             }
-            List<TopicPartition> outputs = new ArrayList<>();
-            for (String topic : List.of(topics.scores().name(), topics.deadLetter().name())) {
-                consumer.partitionsFor(topic, Duration.ofSeconds(30))
-                        .forEach(p -> outputs.add(new TopicPartition(p.topic(), p.partition())));
-            }
-            consumer.assign(outputs);
-            consumer.seekToBeginning(outputs);
-            if (!app.awaitRunning(Duration.ofSeconds(60))) {
-                throw new IllegalStateException("The scoring application did not start: " + app.fatalError());
-            }
+            EvalRuns.readFromStart(consumer, List.of(topics.scores().name(), topics.deadLetter().name()), app);
             out.printf(Locale.ROOT, "Scoring with %s: streaming %,d records of %d files to '%s', one key per file%n",
                     model, total, files.size(), topics.events().name());
             out.flush();
