@@ -226,7 +226,14 @@ final class BenchReport {
             j.put(p + "paced_scored", r == null ? null : r.pacedScored());
             j.put(p + "p50_ms", r == null ? null : r1(r.p50Ms()));
             j.put(p + "p99_ms", r == null ? null : r1(r.p99Ms()));
+            EndToEndBenchmark.Bytes bytes = r == null ? null : r.bytes();
+            j.put(p + "bytes_per_event_input", bytes == null ? null : r1(bytes.input()));
+            j.put(p + "bytes_per_event_state", bytes == null ? null : r1(bytes.state()));
+            j.put(p + "bytes_per_event_pending", bytes == null ? null : r1(bytes.pending()));
+            j.put(p + "bytes_per_event_outputs", bytes == null ? null : r1(bytes.outputs()));
         }
+        j.put("bytes_per_event_count", bytesWritten(EndToEndBenchmark.COUNT));
+        j.put("bytes_per_event_scoring", bytesWritten(BenchModel.SMALL.name()));
         j.put("e2e_skipped", e2eSkipped);
 
         for (BenchModel m : models) {
@@ -290,6 +297,12 @@ final class BenchReport {
         return value == null ? null : value >= target;
     }
 
+    /** Bytes a topology's run wrote to Kafka per input event (state, pending, outputs), or null. */
+    private Double bytesWritten(String topology) {
+        EndToEndBenchmark.Result r = e2e.get(topology);
+        return r == null || r.bytes() == null ? null : r1(r.bytes().written());
+    }
+
     private Double e2eP(String topology, Function<EndToEndBenchmark.Result, Double> f) {
         EndToEndBenchmark.Result r = e2e.get(topology);
         return r == null ? null : f.apply(r);
@@ -331,13 +344,18 @@ final class BenchReport {
         if (e2e.isEmpty()) {
             line(out, "  not measured%s", e2eSkipped == null ? "" : ": " + e2eSkipped);
         } else {
-            line(out, "  %-9s %12s %9s %12s %8s %8s  %s", "topology", "events/s", "of count", "paced ev/s",
-                    "p50 ms", "p99 ms", "note");
+            line(out, "  %-9s %12s %9s %12s %8s %8s %23s  %s", "topology", "events/s", "of count", "paced ev/s",
+                    "p50 ms", "p99 ms", "bytes/event in|st|pe|out", "note");
             for (EndToEndBenchmark.Result r : e2e.values()) {
-                line(out, "  %-9s %12s %9s %12s %8s %8s  %s", r.topology(), eps(r.eventsPerSecond()),
+                EndToEndBenchmark.Bytes b = r.bytes();
+                String bytes = b == null ? "-" : String.format(Locale.ROOT, "%.0f|%.0f|%.0f|%.0f", b.input(),
+                        b.state(), b.pending(), b.outputs());
+                line(out, "  %-9s %12s %9s %12s %8s %8s %23s  %s", r.topology(), eps(r.eventsPerSecond()),
                         num(e2eOverCount(r.topology()), "%.2f"), eps(r.pacedRate()), num(r.p50Ms(), "%.0f"),
-                        num(r.p99Ms(), "%.0f"), r.note() == null ? "" : r.note());
+                        num(r.p99Ms(), "%.0f"), bytes, r.note() == null ? "" : r.note());
             }
+            line(out, "  (bytes per input event in the broker's logs: input, state changelog, pending-events changelog,"
+                    + " outputs)");
         }
         out.append('\n');
 

@@ -5,6 +5,7 @@ import io.seqstream.app.ScoringApp;
 import io.seqstream.app.config.SeqstreamConfig;
 import io.seqstream.app.config.Setting;
 import io.seqstream.app.config.StreamsSettings;
+import io.seqstream.app.topology.ScoringTopology;
 import io.seqstream.app.topology.Topics;
 import io.seqstream.kafka.EmbeddedKafkaCluster;
 import io.seqstream.model.LoadedModel;
@@ -23,9 +24,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.Node;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
@@ -82,7 +86,18 @@ final class EndToEndBenchmark implements AutoCloseable {
      */
     record Result(String topology, long records, long processed, boolean complete, double seconds,
                   double eventsPerSecond, double pacedRate, long pacedEvents, long pacedScored, Double p50Ms,
-                  Double p99Ms, String note) {
+                  Double p99Ms, String note, Bytes bytes) {
+    }
+
+    /**
+     * Bytes the broker's logs hold for one backlog run, per input event, by what wrote them: the input topic, the
+     * state stores' changelogs, the pending-events changelog and the output topics (log segment sizes, batch
+     * headers, transaction markers and all; null where the backlog did not drain).
+     */
+    record Bytes(double input, double state, double pending, double outputs) {
+        double written() {
+            return state + pending + outputs;
+        }
     }
 
     private final Settings settings;
@@ -141,6 +156,11 @@ final class EndToEndBenchmark implements AutoCloseable {
             if (!paced) {
                 return null;
             }
+            Bytes bytes = complete ? bytesPerEvent(prefix, target.input(prefix), processed) : null;
+            if (bytes != null) {
+                progress.line("e2e %s: bytes per event: input %.0f, state changelog %.0f, pending %.0f, outputs %.0f",
+                        target.name(), bytes.input(), bytes.state(), bytes.pending(), bytes.outputs());
+            }
             measuredRuns++;
             double rate = Math.max(1.0, eps / 2);
             PacedOutcome outcome;
@@ -154,7 +174,7 @@ final class EndToEndBenchmark implements AutoCloseable {
             return new Result(target.name(), records, processed, complete, seconds, eps, rate, outcome.produced(),
                     outcome.latencies().length, percentile(outcome.latencies(), 50), percentile(outcome.latencies(), 99),
                     complete ? null : String.format(Locale.ROOT, "backlog not drained within %.0f s: events/s is "
-                            + "what was committed by then; latency from a fresh application", seconds));
+                            + "what was committed by then; latency from a fresh application", seconds), bytes);
         } finally {
             stop(target, app);
             reader.close();
@@ -210,6 +230,42 @@ final class EndToEndBenchmark implements AutoCloseable {
             stop(target, app);
             reader.close();
         }
+    }
+
+    /** The run's topics' log sizes on the broker (every topic of a run starts with its prefix), per event. */
+    private Bytes bytesPerEvent(String prefix, String input, long events) {
+        Map<String, Long> sizes = new HashMap<>();
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
+            var nodes = admin.describeCluster().nodes().get(30, TimeUnit.SECONDS);
+            var dirs = admin.describeLogDirs(nodes.stream().map(Node::id).toList())
+                    .allDescriptions().get(30, TimeUnit.SECONDS);
+            dirs.values().forEach(byDir -> byDir.values().forEach(dir -> dir.replicaInfos().forEach(
+                    (partition, info) -> sizes.merge(partition.topic(), info.size(), Long::sum))));
+        } catch (Exception e) {
+            progress.line("e2e: could not read the topics' sizes: %s", e);
+            return null;
+        }
+        long in = 0;
+        long state = 0;
+        long pending = 0;
+        long out = 0;
+        for (Map.Entry<String, Long> e : sizes.entrySet()) {
+            String topic = e.getKey();
+            if (!topic.startsWith(prefix + "-")) {
+                continue;
+            }
+            if (topic.equals(input)) {
+                in += e.getValue();
+            } else if (topic.endsWith("-changelog") && topic.contains(ScoringTopology.PENDING_STORE)) {
+                pending += e.getValue();
+            } else if (topic.endsWith("-changelog")) {
+                state += e.getValue();
+            } else {
+                out += e.getValue();
+            }
+        }
+        double n = Math.max(1, events);
+        return new Bytes(in / n, state / n, pending / n, out / n);
     }
 
     private void createTopics(Target target, String prefix) {

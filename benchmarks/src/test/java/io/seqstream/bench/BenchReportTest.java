@@ -61,14 +61,17 @@ class BenchReportTest {
     void shouldRelateScoringThroughputToTheCountBaseline() {
         BenchReport report = report(List.of("dl4j"));
         report.e2e(new EndToEndBenchmark.Result("count", 1000, 1000, true, 1, 80_000, 40_000, 100, 100, 20.0,
-                90.0, null));
+                90.0, null, new EndToEndBenchmark.Bytes(70, 60, 0, 70)));
         report.e2e(new EndToEndBenchmark.Result("small", 1000, 1000, true, 1, 50_000, 25_000, 100, 100, 30.0,
-                120.0, null));
+                120.0, null, new EndToEndBenchmark.Bytes(70, 1100, 150, 600)));
 
         Map<String, Object> json = report.json();
 
         assertThat(json.get("e2e_small_over_count")).isEqualTo(0.625);
         assertThat(json.get("e2e_small_p99_ms")).isEqualTo(120.0);
+        assertThat(json.get("bytes_per_event_count")).isEqualTo(130.0);
+        assertThat(json.get("bytes_per_event_scoring")).isEqualTo(1850.0);
+        assertThat(json.get("e2e_small_bytes_per_event_pending")).isEqualTo(150.0);
         assertThat(json.get("e2e_large_over_count")).isNull();
         assertThat(report.targets()).containsEntry("e2e_small_ge_60pct_of_count", true)
                 .containsEntry("e2e_small_p99_lt_150ms", true);
