@@ -47,7 +47,9 @@ public final class RangeQuantizer {
         if (max <= min) {
             return 0;
         }
-        return (int) Math.min(bins - 1, Math.floor((value - min) / (max - min) * bins));
+        // halves, so that a range wider than Double.MAX_VALUE does not overflow
+        double share = (value / 2 - min / 2) / (max / 2 - min / 2);
+        return (int) Math.max(0, Math.min(bins - 1, Math.floor(share * bins)));
     }
 
     /** The bins' tokens of a whole series, quantized as the stream does it. */

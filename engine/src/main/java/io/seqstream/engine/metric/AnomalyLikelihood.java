@@ -175,7 +175,7 @@ public final class AnomalyLikelihood {
             double variance = Math.max(0, squares / n - m * m);
             double valueMean = valueSum / n;
             double valueVariance = Math.max(0, valueSquares / n - valueMean * valueMean);
-            if (valueVariance >= FLAT_VARIANCE) {
+            if (!(valueVariance < FLAT_VARIANCE)) { // NaN from overflowing squares: not flat either
                 mean = Math.max(MIN_MEAN, m);
                 std = Math.sqrt(Math.max(MIN_VARIANCE, variance));
             }

@@ -51,8 +51,9 @@ public final class MetricTrack {
         double max = range.max();
         boolean beyond = false;
         if (!Double.isNaN(min) && max > min) {
-            double tolerance = (max - min) * SPATIAL_TOLERANCE;
-            beyond = value > max + tolerance || value < min - tolerance;
+            // in halves, so that a range wider than Double.MAX_VALUE does not overflow
+            double halfTolerance = (max / 2 - min / 2) * SPATIAL_TOLERANCE;
+            beyond = value / 2 > max / 2 + halfTolerance || value / 2 < min / 2 - halfTolerance;
         }
         return new Observation(value, range.next(value), beyond);
     }

@@ -35,6 +35,15 @@ class AnomalyLikelihoodTest {
     }
 
     @Test
+    void shouldFitTheDistributionWhenTheValuesSquaresOverflow() {
+        AnomalyLikelihood a = new AnomalyLikelihood(10, 10);
+        for (int i = 0; i < 301; i++) {
+            a.update(i % 2 == 0 ? 1e200 : -1e200, 0.1);
+        }
+        assertThat(a.distribution()[0]).as("fitted, not the null distribution").isCloseTo(0.1, within(1e-12));
+    }
+
+    @Test
     void shouldKeepTheNullDistributionForAFlatSeries() {
         AnomalyLikelihood a = AnomalyLikelihood.forProbation(20);
         double last = 0;

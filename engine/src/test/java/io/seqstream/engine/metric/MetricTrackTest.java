@@ -51,4 +51,15 @@ class MetricTrackTest {
         }
         assertThat(track.calibrate(track.observe(100), 0.8)).isEqualTo(1.0);
     }
+
+    @Test
+    void shouldKeepQuantizingAndFlaggingAcrossARangeWiderThanTheLargestDouble() {
+        MetricTrack track = new MetricTrack(4, 10);
+        track.observe(-1e308);
+        assertThat(track.observe(1e308).bin()).isEqualTo(3);
+        assertThat(track.observe(0).bin()).isEqualTo(2);
+        assertThat(track.observe(-0.9e308).bin()).isZero();
+        assertThat(track.observe(1.05e308).beyondRange()).isFalse(); // within 5% of a width of 2e308
+        assertThat(track.observe(Double.MAX_VALUE).beyondRange()).isTrue();
+    }
 }

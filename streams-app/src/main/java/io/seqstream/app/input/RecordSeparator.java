@@ -23,8 +23,8 @@ public final class RecordSeparator {
      *                {@value #NONE}, or the separator itself with {@code \n}, {@code \t} and {@code \\} escapes
      */
     public static List<String> tokens(String setting, InputFormat format, Vocabulary vocabulary) {
-        if (format != InputFormat.TEXT || setting.equals(NONE) || setting.isEmpty()) {
-            return List.of();
+        if (format != InputFormat.TEXT || setting.equals(NONE) || setting.isEmpty() || vocabulary.isNumeric()) {
+            return List.of(); // a numeric model's records are values: nothing is scored between them
         }
         if (setting.equals(AUTO)) {
             return vocabulary.kind() == VocabularyKind.CHAR && vocabulary.contains("\n") ? List.of("\n") : List.of();

@@ -63,7 +63,17 @@ public final class ServedModels implements AutoCloseable {
         ActiveModel shadow = null;
         String shadowRef = config.string(Setting.MODEL_SHADOW);
         if (!shadowRef.isEmpty()) {
-            shadow = ActiveModel.owning(store.load(ModelRef.parse(shadowRef)), label -> identity(sources, label));
+            LoadedModel shadowModel = store.load(ModelRef.parse(shadowRef));
+            if (shadowModel.vocabulary().kind() != initial.vocabulary().kind()
+                    || shadowModel.vocabulary().lowercase() != initial.vocabulary().lowercase()) {
+                String why = "model.shadow " + shadowModel.label() + " reads input differently (" + shadowModel.vocabulary()
+                        + ") from the served " + initial.label() + " (" + initial.vocabulary() + "): one parser serves"
+                        + " both, so a shadow must have the served model's vocabulary kind";
+                shadowModel.close();
+                initial.close();
+                throw new IllegalArgumentException(why);
+            }
+            shadow = ActiveModel.owning(shadowModel, label -> identity(sources, label));
             log.info("Shadow model {} scores the same events into {}", shadow.current().label(),
                     config.string(Setting.SHADOW_SCORES_TOPIC));
         }

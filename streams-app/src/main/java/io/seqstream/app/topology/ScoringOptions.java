@@ -43,9 +43,12 @@ record ScoringOptions(int topK, int topG, String anomalyRule, double calibratedT
         return anomalyRule.equals("either") ? topG || high : high;
     }
 
-    /** Whether an event of a numeric model is an anomaly: its calibrated score is above the threshold, whatever the rule. */
+    /**
+     * Whether an event of a numeric model is an anomaly, whatever the rule: its calibrated score is above the
+     * threshold, or it broke out of the key's range (scored 1).
+     */
     boolean isMetricAnomaly(double calibrated) {
-        return calibrated > calibratedThreshold;
+        return calibrated > calibratedThreshold || calibrated >= 1.0;
     }
 
     boolean batching() {

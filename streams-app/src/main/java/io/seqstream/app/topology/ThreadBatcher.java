@@ -181,23 +181,40 @@ final class ThreadBatcher {
         boolean endStep = key.nextIsEnd();
         String token = key.nextToken();
         KeyState state = key.state;
+        boolean numeric = vocabulary.isNumeric();
         MetricTrack.Observation observed = null;
-        if (vocabulary.isNumeric() && !endStep) {
-            // the parser checked that the token is a number; the key's range turns it into its bin's token
-            if (state.metric() == null || state.metric().bins() != vocabulary.bins()) {
-                state.withMetric(new MetricTrack(vocabulary.bins(), registry.options.likelihoodProbation()));
+        int tokenId;
+        if (endStep) {
+            tokenId = Vocabulary.END_ID;
+        } else if (numeric) {
+            double value = number(token);
+            if (Double.isFinite(value)) {
+                // the key's range turns the value into its bin's token
+                if (state.metric() == null || state.metric().bins() != vocabulary.bins()) {
+                    state.withMetric(new MetricTrack(vocabulary.bins(), registry.options.likelihoodProbation()));
+                }
+                observed = state.metric().observe(value);
+                tokenId = vocabulary.id(observed.token());
+            } else {
+                // the parser refuses non-numbers for a numeric model; one parsed for a model of another kind (events
+                // pending across a restart onto a numeric model) is scored as unknown rather than stop the thread
+                log.warn("A numeric model got a token that is not a number ('{}' of key {}); scored as <unk>",
+                        token.length() > 40 ? token.substring(0, 40) + "..." : token, key.key);
+                tokenId = Vocabulary.UNK_ID;
             }
-            observed = state.metric().observe(Double.parseDouble(token));
+        } else {
+            tokenId = vocabulary.id(token);
         }
-        int tokenId = endStep ? Vocabulary.END_ID : vocabulary.id(observed == null ? token : observed.token());
         TokenScore topG = TokenScore.of(probabilities, offset, engine.vocabSize(), tokenId, registry.topK,
                 registry.topG);
-        Optional<ModelCalibration> calibration = version.model().calibration();
-        Double calibrated = observed != null ? Double.valueOf(state.metric().calibrate(observed, topG.probability(),
-                registry.options.numericPriorWeight()))
+        // a numeric model's calibration is per key (its anomaly likelihood); its training calibration is not used
+        Optional<ModelCalibration> calibration = numeric ? Optional.empty() : version.model().calibration();
+        Double calibrated = observed != null
+                ? Double.valueOf(state.metric().calibrate(observed, topG.probability(),
+                        registry.options.numericPriorWeight()))
                 : calibration.map(c -> c.calibratedScore(topG.surprisal(), tokenId == Vocabulary.UNK_ID)).orElse(null);
-        // a numeric model's events are judged by their likelihood alone; its end token by nothing
-        boolean anomaly = vocabulary.isNumeric() ? observed != null && registry.options.isMetricAnomaly(calibrated)
+        // a numeric model's values are judged by their calibrated score alone; its end token by nothing
+        boolean anomaly = numeric ? observed != null && registry.options.isMetricAnomaly(calibrated)
                 : registry.options.isAnomaly(topG.anomaly(), calibrated);
         TokenScore score = anomaly == topG.anomaly() ? topG
                 : new TokenScore(topG.tokenId(), topG.probability(), topG.surprisal(), topG.rank(), topG.topTokens(),
@@ -211,6 +228,14 @@ final class ThreadBatcher {
             key.state = null;
         }
         key.advance();
+    }
+
+    private static double number(String token) {
+        try {
+            return Double.parseDouble(token);
+        } catch (NumberFormatException e) {
+            return Double.NaN;
+        }
     }
 
     /** Hands out one batcher per stream thread for one built topology (and one model: the served or the shadow). */

@@ -49,6 +49,13 @@ class EventParserTest {
     }
 
     @Test
+    void shouldScoreNothingBetweenANumericModelsRecords() {
+        assertThat(RecordSeparator.tokens("|", InputFormat.TEXT, Vocabulary.numeric(8))).isEmpty();
+        assertThat(RecordSeparator.tokens("0", InputFormat.TEXT, Vocabulary.numeric(8))).isEmpty();
+        assertThat(RecordSeparator.tokens(RecordSeparator.AUTO, InputFormat.TEXT, Vocabulary.numeric(8))).isEmpty();
+    }
+
+    @Test
     void shouldDeadLetterWhatANumericModelCannotRead() {
         EventParser json = new EventParser(InputFormat.JSON, Vocabulary.numeric(8), 64, 8);
         EventParser text = new EventParser(InputFormat.TEXT, Vocabulary.numeric(8), 64, 8);

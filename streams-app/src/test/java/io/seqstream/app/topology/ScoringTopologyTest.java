@@ -360,8 +360,12 @@ class ScoringTopologyTest {
             double expected = twin.calibrate(seen, score.getProbability());
             assertThat(score.getCalibratedScore()).as("event %d", i).isCloseTo(expected, within(1e-9));
             assertThat(score.getAnomaly()).as("event %d", i).isEqualTo(expected > 0.9999);
-            assertThat(score.getCalibratedScore()).as("event %d", i)
-                    .isEqualTo(seen.beyondRange() ? 1.0 : i < 20 ? 0.5 : score.getCalibratedScore());
+            assertThat(score.getTokenId()).as("event %d's bin", i).isEqualTo(model.vocabulary().id(seen.token()));
+            if (seen.beyondRange()) {
+                assertThat(score.getCalibratedScore()).as("event %d breaks out", i).isEqualTo(1.0);
+            } else if (i < 20) {
+                assertThat(score.getCalibratedScore()).as("event %d in probation", i).isEqualTo(0.5);
+            }
         }
         Score breakOut = got.get(got.size() - 1);
         assertThat(breakOut.getCalibratedScore()).isEqualTo(1.0);

@@ -36,6 +36,23 @@ class ShadowScoringTest {
     Path dir;
 
     @Test
+    void shouldRefuseAShadowThatReadsInputDifferently() throws Exception {
+        LoadedModel served = TestModels.hdfs();
+        ModelStore store = ModelStore.local(dir.resolve("store"));
+        ModelStore.local(TestModels.storeDir()).download(served.manifest().ref(), dir.resolve("store"), null);
+        LoadedModel numeric = RandomModels.withVocabulary(dir.resolve("store"), "metrics",
+                io.seqstream.model.Vocabulary.numeric(8), 4, 8, 1, 3L);
+        SeqstreamConfig config = SeqstreamConfig.of(Map.of(Setting.MODEL_NAME.key(), TestModels.HDFS,
+                Setting.MODEL_SHADOW.key(), numeric.label(), Setting.STATE_DIR.key(), dir.resolve("state").toString()));
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> io.seqstream.app.model.ServedModels.open(config,
+                        store, null, Duration.ZERO))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("model.shadow metrics@1 reads input differently")
+                .hasMessageContaining("vocabulary kind");
+    }
+
+    @Test
     void shouldScoreEveryEventWithBothModelsIntoTheirOwnTopicsAndStores() throws Exception {
         LoadedModel served = TestModels.hdfs();
         ModelStore.local(TestModels.storeDir()).download(served.manifest().ref(), dir.resolve("store"), null);
