@@ -8,6 +8,7 @@ import io.seqstream.app.topology.Topics;
 import io.seqstream.eval.nab.NabCorpus;
 import io.seqstream.eval.nab.NabScoreSource;
 import io.seqstream.eval.nab.NabSeries;
+import io.seqstream.eval.nab.Sweeper;
 import io.seqstream.schemas.v1.Score;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.PrintWriter;
@@ -16,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -89,7 +91,7 @@ final class StreamedNab implements NabScoreSource {
         long records = 0;
         for (Map.Entry<String, NabSeries> e : corpus.series().entrySet()) {
             double[] values = e.getValue().values();
-            int head = probation(values.length);
+            int head = (int) Sweeper.probationaryLength(probationaryPercent, values.length);
             StringBuilder csv = new StringBuilder("value\n");
             for (int i = 0; i < head; i++) {
                 csv.append(values[i]).append('\n');
@@ -106,11 +108,6 @@ final class StreamedNab implements NabScoreSource {
                         + " %s", records, String.join(" ", TRAIN_OPTIONS)), args, noProgress, out, err);
     }
 
-    /** NAB's probationary period of a file of {@code n} records. */
-    int probation(int n) {
-        return (int) Math.min(Math.floor(probationaryPercent * n), probationaryPercent * 5000);
-    }
-
     private Map<String, double[]> stream(SeqstreamConfig config, Topics topics, NabCorpus corpus) throws Exception {
         String bootstrap = config.string(Setting.BOOTSTRAP_SERVERS);
         String runTag = config.string(Setting.APPLICATION_ID);
@@ -119,7 +116,7 @@ final class StreamedNab implements NabScoreSource {
         long total = 0;
         for (String file : files) {
             double[] s = new double[corpus.series().get(file).size()];
-            java.util.Arrays.fill(s, Double.NaN);
+            Arrays.fill(s, Double.NaN);
             scores.put(file, s);
             total += s.length;
         }

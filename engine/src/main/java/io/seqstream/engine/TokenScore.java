@@ -10,8 +10,6 @@ package io.seqstream.engine;
  */
 public record TokenScore(int tokenId, double probability, double surprisal, int rank, int[] topTokens,
                          float[] topProbabilities, boolean anomaly) {
-    private static final int[] NONE = new int[0];
-    private static final float[] NO_PROBABILITIES = new float[0];
 
     /**
      * Scores token {@code observed} against the distribution in {@code probs[offset .. offset+vocab)}.
@@ -20,20 +18,8 @@ public record TokenScore(int tokenId, double probability, double surprisal, int 
      */
     public static TokenScore of(float[] probs, int offset, int vocab, int observed, int k, int g) {
         float p = probs[offset + observed];
-        if (k <= 0) {
-            // no top-k: one comparison per token for the rank, nothing else
-            int better = 0;
-            for (int j = offset, end = offset + vocab; j < end; j++) {
-                if (probs[j] > p) {
-                    better++;
-                }
-            }
-            int rank = better + 1;
-            return new TokenScore(observed, p, -Math.log(Math.max(p, Double.MIN_NORMAL)), rank, NONE, NO_PROBABILITIES,
-                    rank > g);
-        }
         int better = 0;
-        int kk = Math.min(k, vocab);
+        int kk = Math.max(0, Math.min(k, vocab));
         int[] topIds = new int[kk];
         float[] topP = new float[kk];
         int filled = 0;
@@ -42,7 +28,7 @@ public record TokenScore(int tokenId, double probability, double surprisal, int 
             if (q > p) {
                 better++;
             }
-            if (filled < kk || q > topP[kk - 1]) {
+            if (kk > 0 && (filled < kk || q > topP[kk - 1])) {
                 int pos = Math.min(filled, kk - 1);
                 while (pos > 0 && topP[pos - 1] < q) {
                     topP[pos] = topP[pos - 1];

@@ -10,6 +10,24 @@ package io.seqstream.model;
  * <p>Mutable, one per key; not thread-safe.
  */
 public final class RangeQuantizer {
+    /**
+     * The number a numeric model reads from text ({@link Double#parseDouble}'s reading), or NaN when the text is
+     * not a finite number: the parser, the stream and training all read values by this rule.
+     */
+    public static double number(String text) {
+        try {
+            double value = Double.parseDouble(text);
+            return Double.isFinite(value) ? value : Double.NaN;
+        } catch (NumberFormatException e) {
+            return Double.NaN;
+        }
+    }
+
+    /** Text shortened to at most 40 characters for a message. */
+    public static String shortened(String text) {
+        return text.length() > 40 ? text.substring(0, 40) + "..." : text;
+    }
+
     /** Token of a bin. */
     public static String token(int bin) {
         return "b" + bin;

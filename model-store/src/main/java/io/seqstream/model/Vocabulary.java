@@ -100,6 +100,11 @@ public final class Vocabulary {
         return new Vocabulary(VocabularyKind.NUMERIC, false, all);
     }
 
+    /** Whether {@code other} turns input into tokens the same way (same kind, same lower-casing). */
+    public boolean readsLike(Vocabulary other) {
+        return kind == other.kind && lowercase == other.lowercase;
+    }
+
     /** True for a numeric model's vocabulary, whose events carry numbers rather than tokens. */
     @JsonIgnore
     public boolean isNumeric() {

@@ -65,13 +65,8 @@ public record MetricSeries(String name, double[] values) {
                 continue;
             }
             String cell = line.substring(line.lastIndexOf(',') + 1).strip();
-            double value;
-            try {
-                value = Double.parseDouble(cell);
-            } catch (NumberFormatException e) {
-                value = Double.NaN;
-            }
-            if (!Double.isFinite(value)) {
+            double value = RangeQuantizer.number(cell);
+            if (Double.isNaN(value)) {
                 if (n == 0 && i == firstNonEmpty(lines)) {
                     continue; // the header
                 }

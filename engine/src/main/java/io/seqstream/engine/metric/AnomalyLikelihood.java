@@ -88,11 +88,6 @@ public final class AnomalyLikelihood {
         return likelihood;
     }
 
-    /** nupic's log scaling of a likelihood, spreading the values near 1 (what NAB's HTM detector reports). */
-    public static double logScale(double likelihood) {
-        return Math.log(1.0000000001 - likelihood) / -23.02585084720009;
-    }
-
     /** Events seen. */
     public long events() {
         return iteration;

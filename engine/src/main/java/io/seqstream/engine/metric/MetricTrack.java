@@ -2,6 +2,7 @@ package io.seqstream.engine.metric;
 
 import io.seqstream.model.RangeQuantizer;
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 
 /**
  * What a numeric model keeps per key beside the LSTM's state: the key's value range (its quantizer), how often each
@@ -89,18 +90,10 @@ public final class MetricTrack {
         return calibrate(observation, probability, DEFAULT_PRIOR_WEIGHT);
     }
 
+    /** Where {@code transition} is, or would be inserted, in the ascending {@link #transitions}. */
     private int lowerBound(int transition) {
-        int lo = 0;
-        int hi = transitions.length;
-        while (lo < hi) {
-            int mid = (lo + hi) >>> 1;
-            if (transitions[mid] < transition) {
-                lo = mid + 1;
-            } else {
-                hi = mid;
-            }
-        }
-        return lo;
+        int at = Arrays.binarySearch(transitions, transition);
+        return at >= 0 ? at : -at - 1;
     }
 
     private void count(int transition) {

@@ -64,7 +64,12 @@ public final class Sweeper {
 
     /** The number of leading records ignored: min(floor(percent * rows), percent * 5000). */
     public double probationaryLength(int rows) {
-        return Math.min(Math.floor(probationPercent * rows), probationPercent * 5000);
+        return probationaryLength(probationPercent, rows);
+    }
+
+    /** NAB's probationary period of a file of {@code rows} records: min(floor(percent * rows), percent * 5000). */
+    public static double probationaryLength(double percent, int rows) {
+        return Math.min(Math.floor(percent * rows), percent * 5000);
     }
 
     /** NAB's {@code calcSweepScore}: every record of one file with its reward and window. */

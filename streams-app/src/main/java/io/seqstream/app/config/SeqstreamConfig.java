@@ -73,6 +73,15 @@ public final class SeqstreamConfig {
         return new SeqstreamConfig(copy);
     }
 
+    /** A decimal setting, NaN when it is not a number (for validation to refuse with its own message). */
+    private double decimalOrNaN(Setting setting) {
+        try {
+            return Double.parseDouble(string(setting));
+        } catch (NumberFormatException e) {
+            return Double.NaN;
+        }
+    }
+
     private void validate() {
         if (integer(Setting.TOP_K) < 0) {
             throw new IllegalArgumentException(Setting.TOP_K.key() + " must be 0 (none) or more, got "
@@ -102,12 +111,7 @@ public final class SeqstreamConfig {
             throw new IllegalArgumentException("score.anomaly-rule must be top-g, calibrated or either, got "
                     + string(Setting.ANOMALY_RULE));
         }
-        double calibrated;
-        try {
-            calibrated = Double.parseDouble(string(Setting.CALIBRATED_THRESHOLD));
-        } catch (NumberFormatException e) {
-            calibrated = Double.NaN;
-        }
+        double calibrated = decimalOrNaN(Setting.CALIBRATED_THRESHOLD);
         if (!(calibrated > 0 && calibrated <= 1)) {
             throw new IllegalArgumentException("score.calibrated-threshold must be in (0, 1], got "
                     + string(Setting.CALIBRATED_THRESHOLD));
@@ -116,12 +120,7 @@ public final class SeqstreamConfig {
         if (probation < 2 || probation > 8600) {
             throw new IllegalArgumentException("score.likelihood-probation must be 2 to 8600, got " + probation);
         }
-        double priorWeight;
-        try {
-            priorWeight = Double.parseDouble(string(Setting.NUMERIC_PRIOR_WEIGHT));
-        } catch (NumberFormatException e) {
-            priorWeight = Double.NaN;
-        }
+        double priorWeight = decimalOrNaN(Setting.NUMERIC_PRIOR_WEIGHT);
         if (!(priorWeight > 0 && Double.isFinite(priorWeight))) {
             throw new IllegalArgumentException("score.numeric-prior-weight must be a number above 0, got "
                     + string(Setting.NUMERIC_PRIOR_WEIGHT));

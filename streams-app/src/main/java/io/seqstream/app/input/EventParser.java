@@ -1,5 +1,6 @@
 package io.seqstream.app.input;
 
+import io.seqstream.model.RangeQuantizer;
 import io.seqstream.model.Vocabulary;
 import io.seqstream.schemas.AvroSingleObject;
 import io.seqstream.schemas.SchemaJson;
@@ -109,15 +110,9 @@ public final class EventParser {
 
     /** A numeric model's events carry finite numbers, as Java's {@code Double.parseDouble} reads them. */
     private static void checkNumber(String token) throws BadRecordException {
-        double number;
-        try {
-            number = Double.parseDouble(token);
-        } catch (NumberFormatException e) {
-            number = Double.NaN;
-        }
-        if (!Double.isFinite(number)) {
-            throw new BadRecordException(NOT_A_NUMBER, "The model is numeric, and '"
-                    + (token.length() > 40 ? token.substring(0, 40) + "..." : token) + "' is not a finite number");
+        if (Double.isNaN(RangeQuantizer.number(token))) {
+            throw new BadRecordException(NOT_A_NUMBER, "The model is numeric, and '" + RangeQuantizer.shortened(token)
+                    + "' is not a finite number");
         }
     }
 

@@ -142,7 +142,7 @@ public final class ModelWatcher implements AutoCloseable {
 
     private void checkServable(LoadedModel model) throws ModelException {
         Vocabulary now = active.current().model().vocabulary();
-        if (model.vocabulary().kind() != now.kind() || model.vocabulary().lowercase() != now.lowercase()) {
+        if (!model.vocabulary().readsLike(now)) {
             throw new ModelException("its vocabulary splits input differently (" + model.vocabulary()
                     + " vs the running " + now + "): the input would be read differently; restart the"
                     + " application to serve it");

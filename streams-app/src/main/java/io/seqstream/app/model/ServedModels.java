@@ -64,8 +64,7 @@ public final class ServedModels implements AutoCloseable {
         String shadowRef = config.string(Setting.MODEL_SHADOW);
         if (!shadowRef.isEmpty()) {
             LoadedModel shadowModel = store.load(ModelRef.parse(shadowRef));
-            if (shadowModel.vocabulary().kind() != initial.vocabulary().kind()
-                    || shadowModel.vocabulary().lowercase() != initial.vocabulary().lowercase()) {
+            if (!shadowModel.vocabulary().readsLike(initial.vocabulary())) {
                 String why = "model.shadow " + shadowModel.label() + " reads input differently (" + shadowModel.vocabulary()
                         + ") from the served " + initial.label() + " (" + initial.vocabulary() + "): one parser serves"
                         + " both, so a shadow must have the served model's vocabulary kind";

@@ -11,6 +11,7 @@ import io.seqstream.engine.StepEngines;
 import io.seqstream.engine.TokenScore;
 import io.seqstream.engine.metric.MetricTrack;
 import io.seqstream.model.ModelCalibration;
+import io.seqstream.model.RangeQuantizer;
 import io.seqstream.model.Vocabulary;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -187,8 +188,8 @@ final class ThreadBatcher {
         if (endStep) {
             tokenId = Vocabulary.END_ID;
         } else if (numeric) {
-            double value = number(token);
-            if (Double.isFinite(value)) {
+            double value = RangeQuantizer.number(token);
+            if (!Double.isNaN(value)) {
                 // the key's range turns the value into its bin's token
                 if (state.metric() == null || state.metric().bins() != vocabulary.bins()) {
                     state.withMetric(new MetricTrack(vocabulary.bins(), registry.options.likelihoodProbation()));
@@ -199,7 +200,7 @@ final class ThreadBatcher {
                 // the parser refuses non-numbers for a numeric model; one parsed for a model of another kind (events
                 // pending across a restart onto a numeric model) is scored as unknown rather than stop the thread
                 log.warn("A numeric model got a token that is not a number ('{}' of key {}); scored as <unk>",
-                        token.length() > 40 ? token.substring(0, 40) + "..." : token, key.key);
+                        RangeQuantizer.shortened(token), key.key);
                 tokenId = Vocabulary.UNK_ID;
             }
         } else {
@@ -228,14 +229,6 @@ final class ThreadBatcher {
             key.state = null;
         }
         key.advance();
-    }
-
-    private static double number(String token) {
-        try {
-            return Double.parseDouble(token);
-        } catch (NumberFormatException e) {
-            return Double.NaN;
-        }
     }
 
     /** Hands out one batcher per stream thread for one built topology (and one model: the served or the shadow). */
