@@ -17,14 +17,11 @@ import io.seqstream.schemas.v1.SequenceSummary;
 import java.awt.Color;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.PrintStream;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -33,10 +30,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
-import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -154,8 +148,8 @@ final class EvalDeeplogCommand implements Callable<Integer> {
         Path work = Files.createDirectories(Path.of(".seqstream", "eval")).resolve("run-" + runTag).toAbsolutePath();
         Files.createDirectories(work);
         try {
-            SeqstreamConfig resolved = EvalRuns.withModel(options.resolve(defaults(runTag, work)), options, work,
-                    MODEL_NAME, train + " with seqstream train's defaults", List.of("--data", train.toString()),
+            SeqstreamConfig resolved = EvalRuns.withModel(options.resolve(EvalRuns.defaults(runTag, work)), options,
+                    work, MODEL_NAME, train + " with seqstream train's defaults", List.of("--data", train.toString()),
                     noProgress, out, err);
             try (EvalRuns.Kafka kafka = EvalRuns.kafka(resolved, options, partitions, out)) {
                 Streamed streamed = stream(kafka.config(), kafka.topics(), sessions);
@@ -166,7 +160,7 @@ final class EvalDeeplogCommand implements Callable<Integer> {
                 return 0;
             }
         } finally {
-            deleteRecursively(work);
+            EvalRuns.deleteRecursively(work);
         }
     }
 
@@ -191,21 +185,6 @@ final class EvalDeeplogCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), option + " holds no sessions: " + file);
         }
         return sessions;
-    }
-
-    /** A run of its own: application id, topics and local state unique to this run. */
-    static Map<String, String> defaults(String runTag, Path work) {
-        Map<String, String> defaults = new LinkedHashMap<>();
-        String prefix = "seqstream-eval-" + runTag;
-        defaults.put(Setting.APPLICATION_ID.key(), prefix);
-        defaults.put(Setting.EVENTS_TOPIC.key(), prefix + "-events");
-        defaults.put(Setting.SCORES_TOPIC.key(), prefix + "-scores");
-        defaults.put(Setting.ANOMALIES_TOPIC.key(), prefix + "-anomalies");
-        defaults.put(Setting.SUMMARIES_TOPIC.key(), prefix + "-summaries");
-        defaults.put(Setting.DEAD_LETTER_TOPIC.key(), prefix + "-events-dlq");
-        defaults.put(Setting.HTTP_PORT.key(), "0");
-        defaults.put(Setting.STATE_DIR.key(), work.resolve("state").toString());
-        return defaults;
     }
 
     /**
@@ -327,21 +306,7 @@ final class EvalDeeplogCommand implements Callable<Integer> {
     }
 
     private ProgressBar progressBar(int total) {
-        return noProgress ? null : progressBar(err, "sessions closed", total);
-    }
-
-    /** A progress bar on {@code err}: Unicode blocks on a terminal, else plain lines every second. */
-    static ProgressBar progressBar(PrintWriter err, String task, long total) {
-        boolean terminal = System.console() != null;
-        PrintStream stream = new PrintStream(new WriterOutputStream(err), true, StandardCharsets.UTF_8);
-        return new ProgressBarBuilder()
-                .setTaskName(task)
-                .setInitialMax(total)
-                .setStyle(terminal ? ProgressBarStyle.UNICODE_BLOCK : ProgressBarStyle.ASCII)
-                .setUpdateIntervalMillis(terminal ? 200 : 1000)
-                .setConsumer(terminal ? new ConsoleProgressBarConsumer(stream)
-                        : new ConsoleProgressBarConsumer(stream, 110))
-                .build();
+        return noProgress ? null : EvalRuns.progressBar(err, "sessions closed", total);
     }
 
     /** One row of the results table. */
@@ -533,16 +498,6 @@ final class EvalDeeplogCommand implements Callable<Integer> {
         }
         try (OutputStream png = Files.newOutputStream(plot)) {
             BitmapEncoder.saveBitmap(chart, png, BitmapEncoder.BitmapFormat.PNG);
-        }
-    }
-
-    static void deleteRecursively(Path dir) throws IOException {
-        if (Files.exists(dir)) {
-            try (var walk = Files.walk(dir)) {
-                for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.deleteIfExists(p);
-                }
-            }
         }
     }
 }

@@ -8,16 +8,30 @@ import io.seqstream.app.topology.Topics;
 import io.seqstream.kafka.EmbeddedKafkaCluster;
 import io.seqstream.model.ModelRef;
 import io.seqstream.model.ModelStore;
+import java.io.IOException;
+import java.io.PrintStream;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import me.tongfei.progressbar.ConsoleProgressBarConsumer;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import picocli.CommandLine;
 
-/** What the eval commands share: the model to serve (given, or trained now) and the broker and topics of a run. */
+/**
+ * What the eval commands share: a run's settings and work folder, the model to serve (given, or trained now), the
+ * broker and topics of the run, reading its outputs, and its progress bar.
+ */
 final class EvalRuns {
     private EvalRuns() {
     }
@@ -106,5 +120,45 @@ final class EvalRuns {
                 .orElseThrow(() -> new IllegalStateException("Training stored no version of " + name));
         return json.with(Setting.MODEL_STORE, store.toString()).with(Setting.MODEL_NAME, name)
                 .with(Setting.MODEL_VERSION, version);
+    }
+
+    /** A run of its own: application id, topics and local state unique to this run. */
+    static Map<String, String> defaults(String runTag, Path work) {
+        Map<String, String> defaults = new LinkedHashMap<>();
+        String prefix = "seqstream-eval-" + runTag;
+        defaults.put(Setting.APPLICATION_ID.key(), prefix);
+        defaults.put(Setting.EVENTS_TOPIC.key(), prefix + "-events");
+        defaults.put(Setting.SCORES_TOPIC.key(), prefix + "-scores");
+        defaults.put(Setting.ANOMALIES_TOPIC.key(), prefix + "-anomalies");
+        defaults.put(Setting.SUMMARIES_TOPIC.key(), prefix + "-summaries");
+        defaults.put(Setting.DEAD_LETTER_TOPIC.key(), prefix + "-events-dlq");
+        defaults.put(Setting.HTTP_PORT.key(), "0");
+        defaults.put(Setting.STATE_DIR.key(), work.resolve("state").toString());
+        return defaults;
+    }
+
+    /** A progress bar on {@code err}: Unicode blocks on a terminal, else plain lines every second. */
+    static ProgressBar progressBar(PrintWriter err, String task, long total) {
+        boolean terminal = System.console() != null;
+        PrintStream stream = new PrintStream(new WriterOutputStream(err), true, StandardCharsets.UTF_8);
+        return new ProgressBarBuilder()
+                .setTaskName(task)
+                .setInitialMax(total)
+                .setStyle(terminal ? ProgressBarStyle.UNICODE_BLOCK : ProgressBarStyle.ASCII)
+                .setUpdateIntervalMillis(terminal ? 200 : 1000)
+                .setConsumer(terminal ? new ConsoleProgressBarConsumer(stream)
+                        : new ConsoleProgressBarConsumer(stream, 110))
+                .build();
+    }
+
+    /** Deletes a run's work folder and everything in it. */
+    static void deleteRecursively(Path dir) throws IOException {
+        if (Files.exists(dir)) {
+            try (var walk = Files.walk(dir)) {
+                for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(p);
+                }
+            }
+        }
     }
 }

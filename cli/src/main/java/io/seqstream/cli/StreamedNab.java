@@ -72,13 +72,13 @@ final class StreamedNab implements NabScoreSource {
         Path work = Files.createDirectories(Path.of(".seqstream", "eval")).resolve("nab-" + runTag).toAbsolutePath();
         Files.createDirectories(work);
         try {
-            SeqstreamConfig config = withModel(options.resolve(EvalDeeplogCommand.defaults(runTag, work)), corpus, work)
+            SeqstreamConfig config = withModel(options.resolve(EvalRuns.defaults(runTag, work)), corpus, work)
                     .with(Setting.TOP_K, "0");
             try (EvalRuns.Kafka kafka = EvalRuns.kafka(config, options, partitions, out)) {
                 return stream(kafka.config(), kafka.topics(), corpus);
             }
         } finally {
-            EvalDeeplogCommand.deleteRecursively(work);
+            EvalRuns.deleteRecursively(work);
         }
     }
 
@@ -145,7 +145,7 @@ final class StreamedNab implements NabScoreSource {
             });
             long deadline = started + Duration.ofSeconds(timeoutSeconds).toNanos();
             long received = 0;
-            try (ProgressBar bar = noProgress ? null : EvalDeeplogCommand.progressBar(err, "records scored", total)) {
+            try (ProgressBar bar = noProgress ? null : EvalRuns.progressBar(err, "records scored", total)) {
                 while (received < total) {
                     if (app.fatalError() != null) {
                         throw new IllegalStateException("The scoring application failed: " + app.fatalError());

@@ -65,9 +65,10 @@ public final class ServedModels implements AutoCloseable {
         if (!shadowRef.isEmpty()) {
             LoadedModel shadowModel = store.load(ModelRef.parse(shadowRef));
             if (!shadowModel.vocabulary().readsLike(initial.vocabulary())) {
-                String why = "model.shadow " + shadowModel.label() + " reads input differently (" + shadowModel.vocabulary()
-                        + ") from the served " + initial.label() + " (" + initial.vocabulary() + "): one parser serves"
-                        + " both, so a shadow must have the served model's vocabulary kind";
+                String why = "model.shadow " + shadowModel.label() + " reads input differently ("
+                        + shadowModel.vocabulary() + ") from the served " + initial.label() + " ("
+                        + initial.vocabulary() + "): one parser serves both, so a shadow must have the served model's"
+                        + " vocabulary kind";
                 shadowModel.close();
                 initial.close();
                 throw new IllegalArgumentException(why);
