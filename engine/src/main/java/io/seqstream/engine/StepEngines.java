@@ -3,6 +3,8 @@ package io.seqstream.engine;
 import io.seqstream.model.LoadedModel;
 import java.util.List;
 import java.util.Locale;
+import org.nd4j.linalg.factory.Nd4j;
+import org.slf4j.LoggerFactory;
 
 /** Creates stepping engines by kind. */
 public final class StepEngines {
@@ -16,6 +18,24 @@ public final class StepEngines {
     public static final String AUTO = "auto";
 
     private StepEngines() {
+    }
+
+    /**
+     * Sets the threads of every BLAS call in this process (ND4J's OpenBLAS): {@code 0} for one per core, ND4J's own
+     * default. OpenBLAS's workers spin between calls, so on a stream thread stepping small batches more than one
+     * thread mostly takes CPU from the other threads of the process; returns the count now in force.
+     */
+    public static int blasThreads(int threads) {
+        if (threads < 0) {
+            throw new IllegalArgumentException("BLAS threads must be 0 (one per core) or more, got " + threads);
+        }
+        int wanted = threads == 0 ? Runtime.getRuntime().availableProcessors() : threads;
+        var blas = Nd4j.factory().blas();
+        if (blas.getMaxThreads() != wanted) {
+            LoggerFactory.getLogger(StepEngines.class).info("BLAS threads: {} (were {})", wanted, blas.getMaxThreads());
+            blas.setMaxThreads(wanted);
+        }
+        return blas.getMaxThreads();
     }
 
     public static List<String> kinds() {

@@ -1,11 +1,14 @@
 package io.seqstream.app;
 
 import io.seqstream.app.config.SeqstreamConfig;
+import io.seqstream.app.config.Setting;
 import io.seqstream.app.config.StreamsSettings;
 import io.seqstream.app.metrics.SeqstreamMetrics;
 import io.seqstream.app.model.ActiveModel;
 import io.seqstream.app.model.ModelVersion;
+import io.seqstream.app.state.RestoreProgress;
 import io.seqstream.app.topology.ScoringTopology;
+import io.seqstream.engine.StepEngines;
 import io.seqstream.model.LoadedModel;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
@@ -35,6 +38,7 @@ public final class ScoringApp implements AutoCloseable {
     private final CountDownLatch running = new CountDownLatch(1);
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile Throwable fatal;
+    private final RestoreProgress restoration = new RestoreProgress();
 
     private ScoringApp(Topology topology, SeqstreamConfig config, ActiveModel models) {
         this.models = models;
@@ -45,6 +49,7 @@ public final class ScoringApp implements AutoCloseable {
             streams.close(Duration.ZERO);
             throw e;
         }
+        streams.setGlobalStateRestoreListener(restoration);
         streams.setStateListener((now, before) -> {
             log.info("Kafka Streams {} -> {}", before, now);
             if (now == KafkaStreams.State.RUNNING) {
@@ -80,6 +85,7 @@ public final class ScoringApp implements AutoCloseable {
      */
     public static ScoringApp start(SeqstreamConfig config, ActiveModel models, ActiveModel shadow,
                                    MeterRegistry registry) {
+        StepEngines.blasThreads(config.integer(Setting.ENGINE_BLAS_THREADS));
         SeqstreamMetrics metrics = new SeqstreamMetrics(registry);
         ScoringApp app = new ScoringApp(ScoringTopology.build(config, models, shadow, metrics), config,
                 models);
@@ -154,6 +160,11 @@ public final class ScoringApp implements AutoCloseable {
     /** The fault that stopped the application, or null. */
     public Throwable fatalError() {
         return fatal;
+    }
+
+    /** Restoration of the local stores from their changelogs: records restored, partitions in progress. */
+    public RestoreProgress restoration() {
+        return restoration;
     }
 
     public KafkaStreams streams() {

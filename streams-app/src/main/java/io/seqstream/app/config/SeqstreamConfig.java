@@ -99,6 +99,10 @@ public final class SeqstreamConfig {
                         + string(s));
             }
         }
+        if (integer(Setting.ENGINE_BLAS_THREADS) < 0) {
+            throw new IllegalArgumentException("engine.blas-threads must be 0 (one per core) or more, got "
+                    + string(Setting.ENGINE_BLAS_THREADS));
+        }
         if (longValue(Setting.MAX_BATCH_DELAY_MS) < 0) {
             throw new IllegalArgumentException("max.batch.delay.ms must be 0 or more, got "
                     + string(Setting.MAX_BATCH_DELAY_MS));

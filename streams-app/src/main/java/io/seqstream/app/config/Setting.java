@@ -72,6 +72,9 @@ public enum Setting {
                     + " large = the model alone"),
     ENGINE("engine", "auto",
             "Stepping engine: auto (plain Java for small batches, ND4J GEMMs for large), nd4j, java or dl4j"),
+    ENGINE_BLAS_THREADS("engine.blas-threads", "1",
+            "Threads of each BLAS call (ND4J's OpenBLAS, process-wide): 1 suits a stream thread stepping small batches"
+                    + " (more threads spin between calls and take CPU from Kafka's threads); 0 = one per core"),
     MAX_BATCH_SIZE("max.batch.size", "256", "Most events stepped together in one batched LSTM step"),
     MAX_BATCH_DELAY_MS("max.batch.delay.ms", "20",
             "Longest an event waits for its batch to fill; 0 = no batching, every record is stepped at once"),

@@ -28,6 +28,8 @@ public final class SeqstreamMetrics {
     public static final String SEQUENCES_CLOSED = "seqstream.sequences.closed";
     public static final String STEP = "seqstream.step";
     public static final String BATCH_SIZE = "seqstream.batch.size";
+    /** Upper bounds of the batch-size histogram's buckets (Prometheus: {@code seqstream_batch_size_bucket}). */
+    public static final double[] BATCH_SIZE_BUCKETS = {1, 8, 64, 256, 1024, 4096};
     /** Versions the application tried to swap in, by outcome (activated, rejected). */
     public static final String MODEL_SWAPS = "seqstream.model.swaps";
     /** Time a stream thread took to switch to a newly activated version (activation to the thread's switch). */
@@ -76,7 +78,7 @@ public final class SeqstreamMetrics {
         this.step = Timer.builder(STEP).description("Time of one batched LSTM step")
                 .tag("role", role).register(registry);
         this.batch = DistributionSummary.builder(BATCH_SIZE).description("Keys stepped together in one batch")
-                .tag("role", role).register(registry);
+                .serviceLevelObjectives(BATCH_SIZE_BUCKETS).tag("role", role).register(registry);
         this.eventToScore = Timer.builder(EVENT_TO_SCORE_LATENCY)
                 .description("Wall clock at a score's forwarding minus its input record's timestamp")
                 .tag("role", role).publishPercentileHistogram().register(registry);
