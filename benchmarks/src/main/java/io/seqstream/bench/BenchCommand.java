@@ -61,6 +61,11 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--skip-e2e", description = "Skip the end-to-end runs on the in-process broker")
     boolean skipE2e;
 
+    @Option(names = "--workloads", paramLabel = "NAME", split = ",", defaultValue = "hdfs,uniform",
+            description = "End-to-end workloads: hdfs (the realistic case) and uniform (the worst case) "
+                    + "(default: ${DEFAULT-VALUE})")
+    List<String> workloads;
+
     @Option(names = "--skip-torch", description = "Skip the PyTorch peer")
     boolean skipTorch;
 
@@ -99,8 +104,32 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--time-budget", paramLabel = "SECONDS",
             description = "The whole run should end within this: end-to-end backlog timeouts shrink to fit "
-                    + "(default: 570; --quick: 120)")
+                    + "(default: 900; --quick: 180)")
     Integer timeBudgetSeconds;
+
+    @Option(names = "--hdfs", paramLabel = "DIR", defaultValue = "../shared/data/hdfs",
+            description = "HDFS sessions in DeepLog's layout (train, dev_normal, dev_abnormal) for the realistic "
+                    + "end-to-end runs; where missing, those runs are skipped and say so (default: ${DEFAULT-VALUE})")
+    Path hdfs;
+
+    @Option(names = "--hdfs-epochs", paramLabel = "N",
+            description = "Epochs of the HDFS model's training at most (default: 3; --quick: 1)")
+    Integer hdfsEpochs;
+
+    @Option(names = "--open-sessions", paramLabel = "N", defaultValue = "300",
+            description = "HDFS sessions in flight at once in the realistic input (default: ${DEFAULT-VALUE})")
+    int openSessions;
+
+    @Option(names = "--scaling-keys", paramLabel = "N", split = ",",
+            description = "Live-key counts of the scaling run (default: 10000,100000,1000000; --quick: 1000,5000)")
+    List<Integer> scalingKeys;
+
+    @Option(names = "--scaling-events", paramLabel = "N",
+            description = "Events scored after each scaling restore (default: 20000; --quick: 300)")
+    Integer scalingEvents;
+
+    @Option(names = "--skip-scaling", description = "Skip the scaling run (state of many keys, restore time)")
+    boolean skipScaling;
 
     @Option(names = "--partitions", paramLabel = "N", defaultValue = "4",
             description = "Partitions of every end-to-end topic (default: ${DEFAULT-VALUE})")
@@ -144,8 +173,20 @@ public final class BenchCommand implements Callable<Integer> {
         }
         int recordCount = records != null ? records : quick ? 600 : 200_000;
         int keyCount = keys != null ? keys : quick ? 100 : 10_000;
-        if (recordCount < 1 || keyCount < 1 || partitions < 1) {
-            throw new ParameterException(spec.commandLine(), "--records, --keys and --partitions must be positive");
+        if (recordCount < 1 || keyCount < 1 || partitions < 1 || openSessions < 1) {
+            throw new ParameterException(spec.commandLine(),
+                    "--records, --keys, --partitions and --open-sessions must be positive");
+        }
+        List<Integer> scaling = scalingKeys != null && !scalingKeys.isEmpty() ? List.copyOf(scalingKeys)
+                : quick ? List.of(1_000, 5_000) : List.of(10_000, 100_000, 1_000_000);
+        for (String workload : workloads) {
+            if (!List.of(HdfsWorkload.NAME, UniformWorkload.NAME).contains(workload)) {
+                throw new ParameterException(spec.commandLine(), "Unknown workload '" + workload + "'; available: "
+                        + HdfsWorkload.NAME + ", " + UniformWorkload.NAME);
+            }
+        }
+        if (scaling.stream().anyMatch(k -> k < 1) || (scalingEvents != null && scalingEvents < 1)) {
+            throw new ParameterException(spec.commandLine(), "--scaling-keys and --scaling-events must be positive");
         }
         quietLogs();
         StepBenchmark.Settings step = new StepBenchmark.Settings(batches, keyCount,
@@ -160,7 +201,7 @@ public final class BenchCommand implements Callable<Integer> {
         Path work = Files.createTempDirectory("seqstream-bench-");
         Double loadAtStart = BenchReport.currentLoadAverage();
         try {
-            run(report, progress, work, step, recordCount, keyCount);
+            run(report, progress, work, step, recordCount, keyCount, scaling);
         } finally {
             deleteRecursively(work);
         }
@@ -187,7 +228,7 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     private void run(BenchReport report, Progress progress, Path work, StepBenchmark.Settings step,
-                     int recordCount, int keyCount) {
+                     int recordCount, int keyCount, List<Integer> scaling) {
         long t = System.nanoTime();
         progress.line("models: building and publishing %s into a temporary model store",
                 BenchModel.ALL.stream().map(m -> m.name() + " (" + m.shape() + ")").toList());
@@ -232,9 +273,9 @@ public final class BenchCommand implements Callable<Integer> {
             t = System.nanoTime();
             if (skipE2e) {
                 report.e2eSkipped("skipped (--skip-e2e)");
-            } else {
-                runEndToEnd(report, progress, models, work, recordCount, keyCount);
-                report.phase("e2e", since(t));
+            }
+            if (!skipE2e || !skipScaling) {
+                runEndToEnd(report, progress, models, work, recordCount, keyCount, scaling);
             }
         } catch (Exception e) {
             fail(report, progress, "models", e);
@@ -258,25 +299,82 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     private void runEndToEnd(BenchReport report, Progress progress, BenchModels models, Path work, int recordCount,
-                             int keyCount) {
-        EndToEndBenchmark.Settings e2e = new EndToEndBenchmark.Settings(recordCount, keyCount, partitions,
+                             int keyCount, List<Integer> scaling) {
+        long t = System.nanoTime();
+        HdfsBench hdfsBench = null;
+        String hdfsMissing = skipE2e ? "skipped (--skip-e2e)"
+                : !workloads.contains(HdfsWorkload.NAME) ? "not in --workloads" : HdfsBench.missing(hdfs);
+        if (hdfsMissing == null) {
+            progress.line("e2e: training the HDFS model on %s", hdfs.resolve("train"));
+            try {
+                hdfsBench = HdfsBench.prepare(hdfs, models.store(), work.resolve("hdfs"),
+                        hdfsEpochs != null ? hdfsEpochs : quick ? 1 : 3, quick ? 200 : Integer.MAX_VALUE,
+                        openSessions, seed, System.err);
+                progress.line("e2e: %s", hdfsBench.trained());
+                report.workload(HdfsWorkload.NAME, hdfsBench.workload().description() + "; model "
+                        + hdfsBench.trained());
+            } catch (Exception e) {
+                fail(report, progress, "hdfs model", e);
+            }
+        } else {
+            progress.line("e2e: the realistic HDFS runs are skipped: %s", hdfsMissing);
+            report.workloadSkipped(HdfsWorkload.NAME, hdfsMissing);
+        }
+        if (!skipE2e) {
+            report.phase("hdfs-model", since(t));
+        }
+        t = System.nanoTime();
+        UniformWorkload uniform = new UniformWorkload(keyCount);
+        boolean runUniform = !skipE2e && workloads.contains(UniformWorkload.NAME);
+        int runs = Math.max(1, (runUniform ? 1 + BenchModel.ALL.size() : 0) + (hdfsBench != null ? 2 : 0));
+        EndToEndBenchmark.Settings e2e = new EndToEndBenchmark.Settings(recordCount, partitions,
                 Duration.ofSeconds(e2eTimeoutSeconds != null ? e2eTimeoutSeconds : quick ? 30 : 120),
                 seconds(pacedSeconds, quick ? 1.5 : 15.0), !quick, seed, settings, work.resolve("e2e"),
-                startNanos + Duration.ofSeconds(timeBudgetSeconds != null ? timeBudgetSeconds : quick ? 120 : 570)
-                        .toNanos(), 1 + BenchModel.ALL.size());
+                startNanos + Duration.ofSeconds(timeBudgetSeconds != null ? timeBudgetSeconds : quick ? 180 : 900)
+                        .toNanos(), runs);
         progress.line("e2e: starting the in-process Kafka broker");
-        try (EndToEndBenchmark bench = EndToEndBenchmark.start(e2e, progress)) {
-            try {
-                report.e2e(bench.runCount());
-            } catch (RuntimeException e) {
-                fail(report, progress, "e2e count", e);
-            }
-            for (BenchModel model : BenchModel.ALL) {
+        try (EndToEndBenchmark bench = EndToEndBenchmark.start(e2e, progress); HdfsBench hdfsRun = hdfsBench) {
+            if (hdfsRun != null) {
                 try {
-                    report.e2e(bench.runScoring(model, models.get(model)));
+                    report.e2e(bench.runCount(BenchReport.HDFS_COUNT, hdfsRun.workload(), true));
+                    bench.warmUpScoring(hdfsRun.workload(), hdfsRun.model(), null);
+                    report.e2e(bench.runScoring(BenchReport.HDFS, hdfsRun.workload(), BenchReport.HDFS_COUNT,
+                            hdfsRun.model(), null));
                 } catch (RuntimeException e) {
-                    fail(report, progress, "e2e " + model.name(), e);
+                    fail(report, progress, "e2e hdfs", e);
                 }
+            }
+            if (runUniform) {
+                report.workload(uniform.name(), uniform.description());
+                try {
+                    report.e2e(bench.runCount(EndToEndBenchmark.COUNT, uniform, hdfsRun == null));
+                } catch (RuntimeException e) {
+                    fail(report, progress, "e2e count", e);
+                }
+                if (hdfsRun == null) {
+                    bench.warmUpScoring(uniform, models.get(BenchModel.SMALL),
+                            EndToEndBenchmark.anomalyThreshold(BenchModel.SMALL));
+                }
+                for (BenchModel model : BenchModel.ALL) {
+                    try {
+                        report.e2e(bench.runScoring(model.name(), uniform, EndToEndBenchmark.COUNT,
+                                models.get(model), EndToEndBenchmark.anomalyThreshold(model)));
+                    } catch (RuntimeException e) {
+                        fail(report, progress, "e2e " + model.name(), e);
+                    }
+                }
+            }
+            if (!skipE2e) {
+                report.phase("e2e", since(t));
+            }
+            if (!skipScaling) {
+                t = System.nanoTime();
+                progress.line("scaling: %s keys with the large model's state", scaling);
+                report.scaling(new ScalingRun(bench, progress).run(BenchModel.LARGE, models.get(BenchModel.LARGE),
+                        scaling, scalingEvents != null ? scalingEvents : quick ? 300 : 20_000,
+                        EndToEndBenchmark.anomalyThreshold(BenchModel.LARGE)));
+                report.scaling().errors().forEach(error -> report.error("scaling: " + error));
+                report.phase("scaling", since(t));
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

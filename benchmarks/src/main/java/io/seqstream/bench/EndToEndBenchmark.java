@@ -1,16 +1,22 @@
 package io.seqstream.bench;
 
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.config.MeterFilter;
+import io.micrometer.core.instrument.distribution.CountAtBucket;
+import io.micrometer.core.instrument.distribution.DistributionStatisticConfig;
+import io.micrometer.core.instrument.distribution.HistogramSnapshot;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.seqstream.app.ScoringApp;
 import io.seqstream.app.config.SeqstreamConfig;
 import io.seqstream.app.config.Setting;
 import io.seqstream.app.config.StreamsSettings;
+import io.seqstream.app.metrics.SeqstreamMetrics;
 import io.seqstream.app.topology.ScoringTopology;
 import io.seqstream.app.topology.Topics;
 import io.seqstream.kafka.EmbeddedKafkaCluster;
 import io.seqstream.model.LoadedModel;
-import io.seqstream.model.Vocabulary;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
@@ -18,17 +24,19 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.SplittableRandom;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -50,8 +58,8 @@ import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
  * then (the result says it is partial) and the paced pass runs in a fresh application on fresh topics, so it
  * does not queue behind the unfinished backlog.
  *
- * <p>Input: JSON {@code {"token": "tN"}} values, keys {@code k00000…} drawn uniformly from {@code keys},
- * tokens uniformly from the ordinary tokens both models know.
+ * <p>Input: a {@link Workload}'s JSON events; the count topology and the scoring topologies of one workload read
+ * the very same records.
  */
 final class EndToEndBenchmark implements AutoCloseable {
     static final String COUNT = "count";
@@ -68,25 +76,70 @@ final class EndToEndBenchmark implements AutoCloseable {
      *                  shrinks so that the runs still to come fit before it
      * @param runs      measured runs planned (count, small, large), to share the time left among them
      */
-    record Settings(int records, int keys, int partitions, Duration backlogTimeout, Duration pacedDuration,
+    record Settings(int records, int partitions, Duration backlogTimeout, Duration pacedDuration,
                     boolean warmUp, long seed, Map<String, String> overrides, Path workDir, long finishBy,
                     int runs) {
         Settings {
             overrides = Map.copyOf(overrides);
-            if (records < 1 || keys < 1 || partitions < 1) {
-                throw new IllegalArgumentException("records, keys and partitions must be positive");
+            if (records < 1 || partitions < 1) {
+                throw new IllegalArgumentException("records and partitions must be positive");
             }
         }
     }
 
     /**
+     * @param topology     the run's label ({@code count}, {@code small}, {@code hdfs-count}, {@code hdfs})
+     * @param baseline     the label of the count run on the same workload; null for a count run
      * @param complete     whether the whole backlog was processed within the timeout
      * @param pacedRate    the rate the paced pass was produced at, events/s
-     * @param pacedScored  paced events whose output arrived
+     * @param pacedScored  paced outputs that arrived
+     * @param batches      the batches the scoring application stepped in the backlog and in the paced pass; null
+     *                     for a count run
      */
-    record Result(String topology, long records, long processed, boolean complete, double seconds,
-                  double eventsPerSecond, double pacedRate, long pacedEvents, long pacedScored, Double p50Ms,
-                  Double p99Ms, String note, Bytes bytes) {
+    record Result(String topology, String workload, String baseline, long records, long processed, boolean complete,
+                  double seconds, double eventsPerSecond, double pacedRate, long pacedEvents, long pacedScored,
+                  Double p50Ms, Double p99Ms, String note, Bytes bytes, Batches backlogBatches,
+                  Batches pacedBatches) {
+    }
+
+    /**
+     * Batches of one pass: how many, their mean size, and how many had at most each of
+     * {@link SeqstreamMetrics#BATCH_SIZE_BUCKETS} keys (cumulative, as Prometheus buckets).
+     */
+    record Batches(long count, double keys, long[] atMost) {
+        static Batches of(MeterRegistry registry) {
+            DistributionSummary summary = registry.find(SeqstreamMetrics.BATCH_SIZE).tag("role", "served").summary();
+            if (summary == null) {
+                return new Batches(0, 0, new long[SeqstreamMetrics.BATCH_SIZE_BUCKETS.length]);
+            }
+            HistogramSnapshot snapshot = summary.takeSnapshot();
+            long[] atMost = new long[SeqstreamMetrics.BATCH_SIZE_BUCKETS.length];
+            for (CountAtBucket bucket : snapshot.histogramCounts()) {
+                int i = Arrays.binarySearch(SeqstreamMetrics.BATCH_SIZE_BUCKETS, bucket.bucket());
+                if (i >= 0) {
+                    atMost[i] = (long) bucket.count();
+                }
+            }
+            return new Batches(snapshot.count(), snapshot.total(), atMost);
+        }
+
+        Batches minus(Batches earlier) {
+            long[] diff = atMost.clone();
+            for (int i = 0; i < diff.length; i++) {
+                diff[i] -= earlier.atMost[i];
+            }
+            return new Batches(count - earlier.count, keys - earlier.keys, diff);
+        }
+
+        Double mean() {
+            return count == 0 ? null : keys / count;
+        }
+
+        /** Share of batches with at most {@code bound} keys (a bound of {@link SeqstreamMetrics#BATCH_SIZE_BUCKETS}). */
+        Double shareAtMost(double bound) {
+            int i = Arrays.binarySearch(SeqstreamMetrics.BATCH_SIZE_BUCKETS, bound);
+            return count == 0 || i < 0 ? null : (double) atMost[i] / count;
+        }
     }
 
     /**
@@ -119,41 +172,69 @@ final class EndToEndBenchmark implements AutoCloseable {
         return new EndToEndBenchmark(settings, progress, broker);
     }
 
-    /** The baseline; with {@link Settings#warmUp()}, after an unmeasured run of it on a smaller input. */
-    Result runCount() throws InterruptedException {
-        if (settings.warmUp()) {
+    /**
+     * The baseline on {@code workload}, labelled {@code label}; with {@link Settings#warmUp()} and {@code warmUp},
+     * after an unmeasured run of it on a smaller input.
+     */
+    Result runCount(String label, Workload workload, boolean warmUp) throws InterruptedException {
+        if (settings.warmUp() && warmUp) {
             int warmRecords = Math.min(settings.records(), 50_000);
             progress.line("e2e: warm-up run of the count topology (%,d records, not reported)", warmRecords);
-            run(new CountTarget(), warmRecords, false);
+            run(new CountTarget(label), workload, warmRecords, null, false);
         }
-        return run(new CountTarget(), settings.records(), true);
+        return run(new CountTarget(label), workload, settings.records(), null, true);
     }
 
-    Result runScoring(BenchModel spec, LoadedModel model) throws InterruptedException {
-        return run(new ScoringTarget(spec, model), settings.records(), true);
+    /**
+     * The scoring topology with {@code model} on {@code workload}, against the count run labelled {@code baseline}.
+     *
+     * @param topG {@code score.top-g} unless the user's settings give one; null for the application's default
+     */
+    Result runScoring(String label, Workload workload, String baseline, LoadedModel model, Integer topG)
+            throws InterruptedException {
+        return run(new ScoringTarget(label, model, topG), workload, settings.records(), baseline, true);
     }
 
-    private Result run(Target target, int records, boolean paced) throws InterruptedException {
+    /**
+     * With {@link Settings#warmUp()}, an unmeasured run of the scoring topology with {@code model} on a smaller input:
+     * the JIT compiles the scoring paths before the first measured run, as it has in any application running for more
+     * than a minute.
+     */
+    void warmUpScoring(Workload workload, LoadedModel model, Integer topG) throws InterruptedException {
+        if (settings.warmUp()) {
+            int warmRecords = Math.min(settings.records(), 50_000);
+            progress.line("e2e: warm-up run of the scoring topology (%,d records, not reported)", warmRecords);
+            run(new ScoringTarget("warm-up", model, topG), workload, warmRecords, null, false);
+        }
+    }
+
+    /** One run: its result, or null for an unmeasured warm-up (no paced pass). */
+    private Result run(Target target, Workload workload, int records, String baseline, boolean measured)
+            throws InterruptedException {
         String prefix = "bench-" + (++runs) + "-" + target.name();
         createTopics(target, prefix);
-        produceBacklog(target.input(prefix), records);
-        progress.line("e2e %s: %,d records produced; starting the application", target.name(), records);
+        progress.line("e2e %s: producing %,d records", target.name(), records);
+        long expected = produceBacklog(target, target.input(prefix), workload, records);
+        progress.line("e2e %s: %,d records produced (%,d outputs expected); starting the application",
+                target.name(), records, expected);
         OutputReader reader = new OutputReader(broker.bootstrapServers(), target.output(prefix),
-                settings.partitions(), records);
+                settings.partitions(), expected);
         Running app = target.start(prefix);
         try {
             awaitRunning(target, app);
             long t0 = System.nanoTime();
-            long deadline = t0 + backlogTimeout(t0, paced).toNanos();
-            awaitOutputs(target.name() + " backlog", reader, app, records, deadline);
-            boolean complete = reader.received() >= records;
+            long deadline = t0 + backlogTimeout(t0, measured).toNanos();
+            awaitOutputs(target.name() + " backlog", reader, app, expected, deadline);
+            boolean complete = reader.received() >= expected;
             long end = complete ? reader.backlogDoneNanos() : System.nanoTime();
-            long processed = Math.min(reader.received(), records);
+            Batches backlogBatches = app.batches();
+            // inputs behind the outputs that arrived, pro rata where the backlog did not drain
+            long processed = complete ? records : Math.round((double) reader.received() * records / expected);
             double seconds = (end - t0) / 1e9;
             double eps = processed / seconds;
             progress.line("e2e %s: %,d of %,d events in %.1f s = %,.0f events/s%s", target.name(), processed,
                     records, seconds, eps, complete ? "" : " (backlog timeout: partial)");
-            if (!paced) {
+            if (!measured) {
                 return null;
             }
             Bytes bytes = complete ? bytesPerEvent(prefix, target.input(prefix), processed) : null;
@@ -165,16 +246,20 @@ final class EndToEndBenchmark implements AutoCloseable {
             double rate = Math.max(1.0, eps / 2);
             PacedOutcome outcome;
             if (complete) {
-                outcome = pacedPass(target, prefix, reader, app, records, rate);
+                outcome = pacedPass(target, workload, prefix, reader, app, expected, rate);
             } else {
                 stop(target, app);
                 reader.close();
-                outcome = pacedPassInFreshApp(target, rate);
+                outcome = pacedPassInFreshApp(target, workload, rate);
             }
-            return new Result(target.name(), records, processed, complete, seconds, eps, rate, outcome.produced(),
-                    outcome.latencies().length, percentile(outcome.latencies(), 50), percentile(outcome.latencies(), 99),
+            Batches pacedBatches = outcome.batches() == null ? null
+                    : complete && backlogBatches != null ? outcome.batches().minus(backlogBatches) : outcome.batches();
+            return new Result(target.name(), workload.name(), baseline, records, processed, complete, seconds, eps,
+                    rate, outcome.produced(), outcome.latencies().length, percentile(outcome.latencies(), 50),
+                    percentile(outcome.latencies(), 99),
                     complete ? null : String.format(Locale.ROOT, "backlog not drained within %.0f s: events/s is "
-                            + "what was committed by then; latency from a fresh application", seconds), bytes);
+                            + "what was committed by then; latency from a fresh application", seconds), bytes,
+                    complete ? backlogBatches : null, pacedBatches);
         } finally {
             stop(target, app);
             reader.close();
@@ -194,14 +279,15 @@ final class EndToEndBenchmark implements AutoCloseable {
                 Math.min(settings.backlogTimeout().toNanos(), share)));
     }
 
-    private record PacedOutcome(long produced, long[] latencies) {
+    /** @param produced input events; {@code expected} the outputs they should bring */
+    private record PacedOutcome(long produced, long expected, long[] latencies, Batches batches) {
     }
 
-    private PacedOutcome pacedPass(Target target, String prefix, OutputReader reader, Running app, long backlog,
-                                   double rate) throws InterruptedException {
-        long produced = producePaced(target.input(prefix), rate);
-        awaitPacedOutputs(target, reader, app, backlog, produced);
-        return new PacedOutcome(produced, reader.latencies());
+    private PacedOutcome pacedPass(Target target, Workload workload, String prefix, OutputReader reader, Running app,
+                                   long backlog, double rate) throws InterruptedException {
+        long[] produced = producePaced(target, workload, target.input(prefix), rate);
+        awaitPacedOutputs(target, reader, app, backlog, produced[1]);
+        return new PacedOutcome(produced[0], produced[1], reader.latencies(), app.batches());
     }
 
     /** Waits (at most {@link #PACED_DRAIN}) for the paced outputs, then stops the reader. */
@@ -215,7 +301,8 @@ final class EndToEndBenchmark implements AutoCloseable {
                 arrived < produced ? String.format(Locale.ROOT, " (gave up after %.0f s)", since(start)) : "");
     }
 
-    private PacedOutcome pacedPassInFreshApp(Target target, double rate) throws InterruptedException {
+    private PacedOutcome pacedPassInFreshApp(Target target, Workload workload, double rate)
+            throws InterruptedException {
         String prefix = "bench-" + (++runs) + "-" + target.name();
         createTopics(target, prefix);
         OutputReader reader = new OutputReader(broker.bootstrapServers(), target.output(prefix),
@@ -223,9 +310,9 @@ final class EndToEndBenchmark implements AutoCloseable {
         Running app = target.start(prefix);
         try {
             awaitRunning(target, app);
-            long produced = producePaced(target.input(prefix), rate);
-            awaitPacedOutputs(target, reader, app, 0, produced);
-            return new PacedOutcome(produced, reader.latencies());
+            long[] produced = producePaced(target, workload, target.input(prefix), rate);
+            awaitPacedOutputs(target, reader, app, 0, produced[1]);
+            return new PacedOutcome(produced[0], produced[1], reader.latencies(), app.batches());
         } finally {
             stop(target, app);
             reader.close();
@@ -293,52 +380,85 @@ final class EndToEndBenchmark implements AutoCloseable {
         }
     }
 
-    /** The backlog: the same records for every topology (same seed). */
-    private void produceBacklog(String topic, int records) {
-        SplittableRandom random = new SplittableRandom(settings.seed());
+    /** The backlog: the same records for every topology of a workload (same seed); returns the outputs expected. */
+    private long produceBacklog(Target target, String topic, Workload workload, int records) {
+        Workload.Events events = workload.events(settings.seed());
+        long expected = 0;
+        SendFailures failures = new SendFailures();
         try (KafkaProducer<String, byte[]> producer = producer(20)) {
             for (int i = 0; i < records; i++) {
-                producer.send(event(topic, random, null));
+                Workload.Event event = events.next();
+                producer.send(new ProducerRecord<>(topic, null, null, event.key(), event.value()), failures);
+                expected += target.outputs(event);
             }
             producer.flush();
         }
+        failures.check(topic, records);
+        return expected;
     }
 
-    /** Produces at {@code rate} events/s for the paced duration; returns how many. */
-    private long producePaced(String topic, double rate) {
+    /**
+     * Produces at {@code rate} events/s for the paced duration (the workload's events go on under another seed, so
+     * under new keys); returns the events produced and the outputs they should bring.
+     */
+    private long[] producePaced(Target target, Workload workload, String topic, double rate) {
         long total = Math.max(1, Math.round(rate * settings.pacedDuration().toNanos() / 1e9));
         progress.line("e2e: paced pass at %,.0f events/s for %.1f s (%,d events)", rate,
                 settings.pacedDuration().toNanos() / 1e9, total);
-        SplittableRandom random = new SplittableRandom(settings.seed() + 1);
+        Workload.Events events = workload.events(settings.seed() + 1);
+        long expected = 0;
+        SendFailures failures = new SendFailures();
         try (KafkaProducer<String, byte[]> producer = producer(0)) {
             long start = System.nanoTime();
             long sent = 0;
             while (sent < total) {
                 long due = Math.min(total, (long) ((System.nanoTime() - start) / 1e9 * rate) + 1);
                 while (sent < due) {
-                    producer.send(event(topic, random, System.currentTimeMillis()));
+                    Workload.Event event = events.next();
+                    producer.send(new ProducerRecord<>(topic, null, System.currentTimeMillis(), event.key(),
+                            event.value()), failures);
+                    expected += target.outputs(event);
                     sent++;
                 }
                 LockSupport.parkNanos(500_000);
             }
             producer.flush();
-            return sent;
+            failures.check(topic, sent);
+            return new long[] {sent, expected};
         }
     }
 
-    private ProducerRecord<String, byte[]> event(String topic, SplittableRandom random, Long timestamp) {
-        String key = String.format("k%05d", random.nextInt(settings.keys()));
-        int token = Vocabulary.RESERVED.size()
-                + random.nextInt(BenchModel.SMALL.vocab() - Vocabulary.RESERVED.size());
-        byte[] value = ("{\"token\":\"" + BenchModels.token(token) + "\"}").getBytes(StandardCharsets.UTF_8);
-        return new ProducerRecord<>(topic, null, timestamp, key, value);
+    /** Counts the input records the broker did not take: a run must not wait for outputs of input never written. */
+    static final class SendFailures implements Callback {
+        private final AtomicLong failed = new AtomicLong();
+        private final AtomicReference<Exception> first = new AtomicReference<>();
+
+        @Override
+        public void onCompletion(RecordMetadata metadata, Exception exception) {
+            if (exception != null) {
+                failed.incrementAndGet();
+                first.compareAndSet(null, exception);
+            }
+        }
+
+        void check(String topic, long sent) {
+            if (failed.get() > 0) {
+                throw new IllegalStateException(String.format(Locale.ROOT, "%,d of %,d records could not be written "
+                        + "to %s: %s", failed.get(), sent, topic, first.get()), first.get());
+            }
+        }
     }
 
-    private KafkaProducer<String, byte[]> producer(int lingerMs) {
+    KafkaProducer<String, byte[]> producer(int lingerMs) {
         Map<String, Object> props = new HashMap<>();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
         props.put(ProducerConfig.LINGER_MS_CONFIG, lingerMs);
         props.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
+        // Not idempotent: the input producers are the benchmark's plumbing, and on the in-process broker an
+        // idempotent producer started right after an application closed sometimes waited past its delivery timeout
+        // (120 s) for its first batches, and lost them. One request in flight keeps each partition in order.
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, false);
+        props.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
         return new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
     }
 
@@ -363,6 +483,43 @@ final class EndToEndBenchmark implements AutoCloseable {
         values.put(Setting.STATE_DIR.key(), settings.workDir().resolve("state").toString());
         values.putAll(own);
         return SeqstreamConfig.of(values);
+    }
+
+    /** A scoring application's topics, input (events) first, then scores, anomalies, summaries, dead letters. */
+    static List<String> scoringTopics(String prefix) {
+        return List.of(prefix + "-events", prefix + "-scores", prefix + "-anomalies", prefix + "-summaries",
+                prefix + "-dlq");
+    }
+
+    /**
+     * A scoring application's settings: its topics ({@link #scoringTopics}), {@code model}, and {@code topG} as
+     * {@code score.top-g} unless null or the user's settings give one.
+     */
+    SeqstreamConfig scoringConfig(String prefix, LoadedModel model, Integer topG) {
+        Map<String, String> own = new HashMap<>();
+        own.put(Setting.EVENTS_TOPIC.key(), prefix + "-events");
+        own.put(Setting.SCORES_TOPIC.key(), prefix + "-scores");
+        own.put(Setting.ANOMALIES_TOPIC.key(), prefix + "-anomalies");
+        own.put(Setting.SUMMARIES_TOPIC.key(), prefix + "-summaries");
+        own.put(Setting.DEAD_LETTER_TOPIC.key(), prefix + "-dlq");
+        own.put(Setting.MODEL_NAME.key(), model.manifest().name());
+        own.put(Setting.MODEL_VERSION.key(), model.manifest().version());
+        if (topG != null && !settings.overrides().containsKey(Setting.TOP_G.key())) {
+            own.put(Setting.TOP_G.key(), String.valueOf(topG));
+        }
+        SeqstreamConfig config = config(prefix, own);
+        if (!Topics.from(config).names().equals(scoringTopics(prefix))) {
+            throw new IllegalStateException("Topic layout changed: " + Topics.from(config).names());
+        }
+        return config;
+    }
+
+    EmbeddedKafkaCluster broker() {
+        return broker;
+    }
+
+    Settings settings() {
+        return settings;
     }
 
     /**
@@ -408,6 +565,11 @@ final class EndToEndBenchmark implements AutoCloseable {
         boolean stop(Duration timeout);
 
         boolean stopped();
+
+        /** The batches stepped so far; null for an application that does not step. */
+        default Batches batches() {
+            return null;
+        }
     }
 
     /** Wraps a {@link KafkaStreams} client; the state listener is set before it starts. */
@@ -457,13 +619,27 @@ final class EndToEndBenchmark implements AutoCloseable {
 
         String output(String prefix);
 
+        /** The output records one input event brings. */
+        int outputs(Workload.Event event);
+
         Running start(String prefix);
     }
 
     private final class CountTarget implements Target {
+        private final String label;
+
+        CountTarget(String label) {
+            this.label = label;
+        }
+
         @Override
         public String name() {
-            return COUNT;
+            return label;
+        }
+
+        @Override
+        public int outputs(Workload.Event event) {
+            return 1;
         }
 
         @Override
@@ -498,23 +674,30 @@ final class EndToEndBenchmark implements AutoCloseable {
     }
 
     private final class ScoringTarget implements Target {
-        private final BenchModel spec;
+        private final String label;
         private final LoadedModel model;
+        private final Integer topG;
 
-        ScoringTarget(BenchModel spec, LoadedModel model) {
-            this.spec = spec;
+        ScoringTarget(String label, LoadedModel model, Integer topG) {
+            this.label = label;
             this.model = model;
+            this.topG = topG;
         }
 
         @Override
         public String name() {
-            return spec.name();
+            return label;
+        }
+
+        /** A score per token, and one more for the end token where the event ends its sequence. */
+        @Override
+        public int outputs(Workload.Event event) {
+            return event.ends() ? 2 : 1;
         }
 
         @Override
         public List<String> topics(String prefix) {
-            return List.of(prefix + "-events", prefix + "-scores", prefix + "-anomalies", prefix + "-summaries",
-                    prefix + "-dlq");
+            return scoringTopics(prefix);
         }
 
         @Override
@@ -524,22 +707,17 @@ final class EndToEndBenchmark implements AutoCloseable {
 
         @Override
         public Running start(String prefix) {
-            Map<String, String> own = new HashMap<>();
-            own.put(Setting.EVENTS_TOPIC.key(), prefix + "-events");
-            own.put(Setting.SCORES_TOPIC.key(), prefix + "-scores");
-            own.put(Setting.ANOMALIES_TOPIC.key(), prefix + "-anomalies");
-            own.put(Setting.SUMMARIES_TOPIC.key(), prefix + "-summaries");
-            own.put(Setting.DEAD_LETTER_TOPIC.key(), prefix + "-dlq");
-            own.put(Setting.MODEL_NAME.key(), model.manifest().name());
-            own.put(Setting.MODEL_VERSION.key(), model.manifest().version());
-            if (!settings.overrides().containsKey(Setting.TOP_G.key())) {
-                own.put(Setting.TOP_G.key(), String.valueOf(anomalyThreshold(spec)));
-            }
-            SeqstreamConfig config = config(prefix, own);
-            if (!Topics.from(config).names().equals(topics(prefix))) {
-                throw new IllegalStateException("Topic layout changed: " + Topics.from(config).names());
-            }
-            ScoringApp app = ScoringApp.start(config, model, new SimpleMeterRegistry());
+            SeqstreamConfig config = scoringConfig(prefix, model, topG);
+            MeterRegistry registry = new SimpleMeterRegistry();
+            // the batch-size histogram counts over the whole run, not over Micrometer's rotating window
+            registry.config().meterFilter(new MeterFilter() {
+                @Override
+                public DistributionStatisticConfig configure(Meter.Id id, DistributionStatisticConfig config) {
+                    return DistributionStatisticConfig.builder().expiry(Duration.ofDays(1)).bufferLength(1).build()
+                            .merge(config);
+                }
+            });
+            ScoringApp app = ScoringApp.start(config, model, registry);
             return new Running() {
                 private boolean stopped;
 
@@ -562,6 +740,11 @@ final class EndToEndBenchmark implements AutoCloseable {
                 @Override
                 public boolean stopped() {
                     return stopped;
+                }
+
+                @Override
+                public Batches batches() {
+                    return Batches.of(registry);
                 }
             };
         }

@@ -18,9 +18,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The whole command in {@code --quick} mode: every phase but the PyTorch peer, one engine, smoke sizes; the
- * end-to-end runs use the in-process broker (~30 s).
+ * end-to-end runs (an HDFS model trained on 200 sessions for one epoch, then both workloads) and the scaling run
+ * use the in-process broker (~1 min).
  */
 class BenchCommandIT {
+    private static final Path HDFS = Path.of("..", "..", "shared", "data", "hdfs");
     private static final byte[] PNG_SIGNATURE = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
 
     @BeforeAll
@@ -33,7 +35,9 @@ class BenchCommandIT {
         StringWriter stdout = new StringWriter();
 
         int status = BenchCommand.execute(new PrintWriter(stdout), "--quick", "--skip-torch", "--engines", "auto",
-                "--records", "300", "--keys", "50", "--paced-seconds", "1", "--out", out.toString());
+                "--records", "300", "--keys", "50", "--paced-seconds", "1", "--open-sessions", "20",
+                "--hdfs", HDFS.toString(), "--scaling-keys", "500,2000", "--scaling-events", "100",
+                "--out", out.toString());
 
         List<String> lines = stdout.toString().strip().lines().toList();
         assertThat(status).as(stdout.toString()).isZero();
@@ -49,6 +53,22 @@ class BenchCommandIT {
         assertThat(json.get("step_large_b256_of_ceiling").asDouble()).isPositive();
         assertThat(json.get("step_large_b256_over_torch").isNull()).isTrue();
         assertThat(json.get("torch_reason").asText()).contains("--skip-torch");
+        // the realistic workload: an HDFS model trained in the run, its count baseline on the same records
+        assertThat(json.get("e2e_hdfs_over_count").asDouble()).isPositive();
+        assertThat(json.get("e2e_hdfs_p99_ms").isNumber()).isTrue();
+        assertThat(json.get("bytes_per_event_scoring").asDouble())
+                .isGreaterThan(json.get("bytes_per_event_count").asDouble());
+        assertThat(json.get("e2e_hdfs_batch_mean_backlog").asDouble()).isGreaterThanOrEqualTo(1.0);
+        // the scaling run: every state written was restored after the state directory was wiped
+        for (String keys : List.of("500", "2000")) {
+            assertThat(json.get("scaling_" + keys + "_restore_s").asDouble()).as(keys).isPositive();
+            assertThat(json.get("scaling_" + keys + "_state_dir_mb").asDouble()).as(keys).isPositive();
+            assertThat(json.get("scaling_" + keys + "_eps").asDouble()).as(keys).isPositive();
+        }
+        assertThat(json.get("scaling_2000_changelog_mb").asDouble())
+                .isGreaterThan(3 * json.get("scaling_500_changelog_mb").asDouble());
+        assertThat(json.get("restore_1m_keys_s").isNull()).isTrue();
+        assertThat(json.get("scaling_errors")).isEmpty();
         assertThat(json.get("errors")).isEmpty();
         assertThat(stdout.toString()).contains("End to end", "Stepping engine alone", "Targets");
 

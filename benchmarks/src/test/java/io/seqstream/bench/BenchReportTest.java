@@ -58,22 +58,57 @@ class BenchReportTest {
     }
 
     @Test
-    void shouldRelateScoringThroughputToTheCountBaseline() {
+    void shouldRelateEachScoringRunToTheCountRunOnItsOwnWorkload() {
         BenchReport report = report(List.of("dl4j"));
-        report.e2e(new EndToEndBenchmark.Result("count", 1000, 1000, true, 1, 80_000, 40_000, 100, 100, 20.0,
-                90.0, null, new EndToEndBenchmark.Bytes(70, 60, 0, 70)));
-        report.e2e(new EndToEndBenchmark.Result("small", 1000, 1000, true, 1, 50_000, 25_000, 100, 100, 30.0,
-                120.0, null, new EndToEndBenchmark.Bytes(70, 1100, 150, 600)));
+        report.e2e(result("count", "uniform", null, 80_000, 90.0, new EndToEndBenchmark.Bytes(70, 60, 0, 70)));
+        report.e2e(result("small", "uniform", "count", 20_000, 400.0, new EndToEndBenchmark.Bytes(70, 1100, 150, 600)));
+        report.e2e(result(BenchReport.HDFS_COUNT, "hdfs", null, 100_000, 80.0,
+                new EndToEndBenchmark.Bytes(60, 10, 0, 60)));
+        report.e2e(result(BenchReport.HDFS, "hdfs", BenchReport.HDFS_COUNT, 50_000, 120.0,
+                new EndToEndBenchmark.Bytes(60, 300, 40, 500)));
 
         Map<String, Object> json = report.json();
 
-        assertThat(json.get("e2e_small_over_count")).isEqualTo(0.625);
-        assertThat(json.get("e2e_small_p99_ms")).isEqualTo(120.0);
-        assertThat(json.get("bytes_per_event_count")).isEqualTo(130.0);
-        assertThat(json.get("bytes_per_event_scoring")).isEqualTo(1850.0);
+        assertThat(json.get("e2e_small_over_count")).isEqualTo(0.25);
+        assertThat(json.get("e2e_worst_over_count")).isEqualTo(0.25);
+        assertThat(json.get("e2e_hdfs_over_count")).isEqualTo(0.5);
+        assertThat(json.get("e2e_hdfs_p99_ms")).isEqualTo(120.0);
+        assertThat(json.get("e2e_small_p99_ms")).isEqualTo(400.0);
+        // what each topology wrote besides its input, on the realistic workload
+        assertThat(json.get("bytes_per_event_count")).isEqualTo(70.0);
+        assertThat(json.get("bytes_per_event_scoring")).isEqualTo(840.0);
+        assertThat(json.get("e2e_hdfs_count_eps")).isEqualTo(100_000.0);
         assertThat(json.get("e2e_small_bytes_per_event_pending")).isEqualTo(150.0);
         assertThat(json.get("e2e_large_over_count")).isNull();
-        assertThat(report.targets()).containsEntry("e2e_small_ge_60pct_of_count", true)
-                .containsEntry("e2e_small_p99_lt_150ms", true);
+        assertThat(report.targets()).containsEntry("e2e_hdfs_ge_0_5x_count", true)
+                .containsEntry("e2e_hdfs_p99_le_150ms", true)
+                .containsEntry("e2e_small_ge_60pct_of_count", false)
+                .containsEntry("e2e_small_p99_lt_150ms", false);
+        assertThat(report.table()).contains("hdfs-count", "0.50");
+    }
+
+    @Test
+    void shouldSayHowBatchesWereSizedInEachPass() {
+        BenchReport report = report(List.of("dl4j"));
+        // 10 batches of 5 keys on average; 4 of at most 1 key, 9 of at most 8, all 10 of at most 64
+        EndToEndBenchmark.Batches backlog = new EndToEndBenchmark.Batches(10, 50, new long[] {4, 9, 10, 10, 10, 10});
+        EndToEndBenchmark.Batches total = new EndToEndBenchmark.Batches(30, 90, new long[] {20, 29, 30, 30, 30, 30});
+        EndToEndBenchmark.Batches paced = total.minus(backlog);
+        report.e2e(new EndToEndBenchmark.Result(BenchReport.HDFS, "hdfs", null, 10, 10, true, 1, 10, 5, 5, 5, 1.0,
+                2.0, null, null, backlog, paced));
+
+        assertThat(backlog.mean()).isEqualTo(5.0);
+        assertThat(paced.mean()).isEqualTo(2.0);
+        assertThat(paced.shareAtMost(1)).isEqualTo(0.8);
+        assertThat(paced.shareAtMost(8)).isEqualTo(1.0);
+        assertThat(report.json()).containsEntry("e2e_hdfs_batch_mean_backlog", 5.0)
+                .containsEntry("e2e_hdfs_batch_mean_paced", 2.0);
+        assertThat(report.table()).contains("hdfs paced", "80%");
+    }
+
+    private static EndToEndBenchmark.Result result(String topology, String workload, String baseline, double eps,
+                                                   double p99, EndToEndBenchmark.Bytes bytes) {
+        return new EndToEndBenchmark.Result(topology, workload, baseline, 1000, 1000, true, 1, eps, eps / 2, 100, 100,
+                20.0, p99, null, bytes, null, null);
     }
 }
