@@ -58,6 +58,19 @@ class BenchReportTest {
     }
 
     @Test
+    void shouldNotJudgeTargetsAgainstAPeerOnTheReferenceBlas() {
+        BenchReport report = report(List.of(StepEngines.AUTO));
+        report.cell(new StepBenchmark.Cell("large", StepEngines.AUTO, 256, 15_000, new double[] {15_000}));
+        report.torch(new TorchPeer.Result(true, null, "1.13", 2, "reference", "/lib/libblas.so.3",
+                Map.of("large", Map.of(256, 500.0))));
+
+        assertThat(report.json()).containsEntry("step_large_b256_over_torch", 30.0);
+        assertThat(report.targets()).containsEntry("step_large_b256_ge_1_2x_torch", null)
+                .containsEntry("step_large_b256_ge_1_5x_torch", null);
+        assertThat(report.table()).contains("reference BLAS");
+    }
+
+    @Test
     void shouldRelateEachScoringRunToTheCountRunOnItsOwnWorkload() {
         BenchReport report = report(List.of("dl4j"));
         report.e2e(result("count", "uniform", null, 80_000, 90.0, new EndToEndBenchmark.Bytes(70, 60, 0, 70)));

@@ -54,6 +54,8 @@ class SeqstreamConfigTest {
                 .hasMessageContaining("score.calibrated-threshold must be in (0, 1], got 1.5");
         assertThatThrownBy(() -> SeqstreamConfig.of(Map.of("score.calibrated-threshold", "high")))
                 .hasMessageContaining("score.calibrated-threshold must be in (0, 1], got high");
+        assertThatThrownBy(() -> SeqstreamConfig.of(Map.of("engine.blas-threads", "-1")))
+                .hasMessageContaining("engine.blas-threads must be 0 (one per core) or more, got -1");
         assertThatThrownBy(() -> SeqstreamConfig.of(Map.of()).modelRef()).hasMessageContaining("model.name");
     }
 
