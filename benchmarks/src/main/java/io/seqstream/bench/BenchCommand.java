@@ -34,10 +34,11 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
         description = {
-                "Measure seqstream on this machine in one run (under 10 minutes on 2 cores): the float32 GEMM "
+                "Measure seqstream on this machine in one run (about 10 minutes on 2 cores): the float32 GEMM "
                         + "ceiling, the stepping engines alone (batch sizes 1-1024, small and large model) against "
-                        + "a PyTorch peer, and end to end on an in-process broker under exactly-once against a "
-                        + "trivial count topology.",
+                        + "a PyTorch peer, end to end on an in-process broker under exactly-once against a trivial "
+                        + "count topology on the same input (HDFS sessions with a model trained on them, and the "
+                        + "uniform worst case), and state and restore time with up to a million keys.",
                 "Prints a table, then the results as one JSON line; writes seqstream-bench.png and "
                         + "seqstream-bench.json to --out.",
                 "Set OMP_WAIT_POLICY=PASSIVE (the seqstream launcher does): spinning OpenMP threads halve "
