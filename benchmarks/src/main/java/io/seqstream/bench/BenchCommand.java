@@ -5,6 +5,7 @@ import io.seqstream.app.config.Setting;
 import io.seqstream.engine.StepEngines;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -204,7 +205,12 @@ public final class BenchCommand implements Callable<Integer> {
         try {
             run(report, progress, work, step, recordCount, keyCount, scaling);
         } finally {
-            deleteRecursively(work);
+            try {
+                deleteRecursively(work);
+            } catch (UncheckedIOException e) {
+                LoggerFactory.getLogger(BenchCommand.class).warn("Could not delete {}: {}", work,
+                        e.getCause().toString());
+            }
         }
         report.loadAverage(loadAtStart, BenchReport.currentLoadAverage());
         Path outDir = out.toAbsolutePath().normalize();
@@ -428,13 +434,17 @@ public final class BenchCommand implements Callable<Integer> {
         return (System.nanoTime() - startNanos) / 1e9;
     }
 
-    private static void deleteRecursively(Path dir) {
+    /** Deletes {@code dir} and everything in it, if it exists. */
+    static void deleteRecursively(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
         try (Stream<Path> walk = Files.walk(dir)) {
             for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(p);
             }
         } catch (IOException e) {
-            LoggerFactory.getLogger(BenchCommand.class).warn("Could not delete {}: {}", dir, e.toString());
+            throw new UncheckedIOException("Could not delete " + dir, e);
         }
     }
 

@@ -184,12 +184,17 @@ final class BenchReport {
         return torch == null || !torch.available() ? null : torch.eventsPerSecond(model, batch);
     }
 
+    /** The headline engine's events/s over the PyTorch peer's at batch size {@code batch}, or null. */
+    Double overTorch(String model, int batch) {
+        return ratio(stepEps(model, headlineEngine(), batch), torchEps(model, batch));
+    }
+
     /**
-     * The peer's events/s where a target may be judged against it: not against a peer on the slow reference BLAS,
-     * which any engine beats (its cells are still printed, with the install line).
+     * {@link #overTorch} where a target may be judged by it: not against a peer on the slow reference BLAS, which
+     * any engine beats (its cells are still printed, with the install line).
      */
-    private Double peerForTargets(String model, int batch) {
-        return torch != null && "reference".equals(torch.blas()) ? null : torchEps(model, batch);
+    private Double overPeerForTargets(String model, int batch) {
+        return torch != null && "reference".equals(torch.blas()) ? null : overTorch(model, batch);
     }
 
     /** Events/s an engine would reach if every FLOP ran at the GEMM ceiling. */
@@ -227,12 +232,12 @@ final class BenchReport {
         j.put("e2e_small_over_count", r3(e2eOverCount(BenchModel.SMALL.name())));
         j.put("e2e_large_over_count", r3(e2eOverCount(BenchModel.LARGE.name())));
         j.put("e2e_small_p99_ms", r1(e2eP(BenchModel.SMALL.name(), EndToEndBenchmark.Result::p99Ms)));
-        j.put("step_large_b256_over_torch", r3(ratio(stepEps("large", head, 256), torchEps("large", 256))));
+        j.put("step_large_b256_over_torch", r3(overTorch("large", 256)));
         j.put("step_large_b256_of_ceiling", r4(ofCeiling(stepEps("large", head, 256), BenchModel.LARGE)));
-        j.put("step_small_b1_over_torch", r3(ratio(stepEps("small", head, 1), torchEps("small", 1))));
+        j.put("step_small_b1_over_torch", r3(overTorch("small", 1)));
         j.put("gemm_gflops", r1(gemmGflops()));
         // issue 11's
-        j.put("step_small_b256_over_torch", r3(ratio(stepEps("small", head, 256), torchEps("small", 256))));
+        j.put("step_small_b256_over_torch", r3(overTorch("small", 256)));
         j.put("e2e_hdfs_over_count", r3(e2eOverCount(HDFS)));
         j.put("e2e_hdfs_p99_ms", r1(e2eP(HDFS, EndToEndBenchmark.Result::p99Ms)));
         j.put("e2e_worst_over_count", r3(e2eOverCount(WORST)));
@@ -342,22 +347,22 @@ final class BenchReport {
         Double p99 = e2eP("small", EndToEndBenchmark.Result::p99Ms);
         t.put("e2e_small_p99_lt_150ms", p99 == null ? null : p99 < TARGET_P99_MS);
         t.put("step_large_b256_ge_1_5x_torch",
-                atLeast(ratio(stepEps("large", head, 256), peerForTargets("large", 256)), TARGET_LARGE_B256_OVER_TORCH));
+                atLeast(overPeerForTargets("large", 256), TARGET_LARGE_B256_OVER_TORCH));
         t.put("step_large_b256_ge_50pct_ceiling",
                 atLeast(ofCeiling(stepEps("large", head, 256), BenchModel.LARGE), TARGET_LARGE_B256_OF_CEILING));
         t.put("step_small_b1_ge_2x_torch",
-                atLeast(ratio(stepEps("small", head, 1), peerForTargets("small", 1)), TARGET_SMALL_B1_OVER_TORCH));
+                atLeast(overPeerForTargets("small", 1), TARGET_SMALL_B1_OVER_TORCH));
         t.put("e2e_hdfs_ge_0_5x_count", atLeast(e2eOverCount(HDFS), TARGET_E2E_HDFS_OF_COUNT));
         Double hdfsP99 = e2eP(HDFS, EndToEndBenchmark.Result::p99Ms);
         t.put("e2e_hdfs_p99_le_150ms", hdfsP99 == null ? null : hdfsP99 <= TARGET_P99_MS);
         t.put("step_large_b256_ge_1_2x_torch",
-                atLeast(ratio(stepEps("large", head, 256), peerForTargets("large", 256)), TARGET_LARGE_B256_OVER_TORCH_11));
+                atLeast(overPeerForTargets("large", 256), TARGET_LARGE_B256_OVER_TORCH_11));
         t.put("step_large_b256_ge_45pct_ceiling",
                 atLeast(ofCeiling(stepEps("large", head, 256), BenchModel.LARGE), TARGET_LARGE_B256_OF_CEILING_11));
         t.put("step_small_b64_ge_1x_torch",
-                atLeast(ratio(stepEps("small", head, 64), peerForTargets("small", 64)), TARGET_SMALL_OVER_TORCH));
+                atLeast(overPeerForTargets("small", 64), TARGET_SMALL_OVER_TORCH));
         t.put("step_small_b256_ge_1x_torch",
-                atLeast(ratio(stepEps("small", head, 256), peerForTargets("small", 256)), TARGET_SMALL_OVER_TORCH));
+                atLeast(overPeerForTargets("small", 256), TARGET_SMALL_OVER_TORCH));
         return t;
     }
 
@@ -473,15 +478,15 @@ final class BenchReport {
                 "%.0f ms"), targets.get("e2e_hdfs_p99_le_150ms"));
         line(out, "  %-38s %10s  %s", "e2e worst case (uniform keys, small)", num(e2eOverCount(WORST), "%.2f"),
                 "reported");
-        target(out, "large B=256 ≥ 1.2× torch", num(ratio(stepEps("large", head, 256), torchEps("large", 256)),
+        target(out, "large B=256 ≥ 1.2× torch", num(overTorch("large", 256),
                 "%.2f×"), targets.get("step_large_b256_ge_1_2x_torch"));
         target(out, "large B=256 ≥ 45% of ceiling", pct(ofCeiling(stepEps("large", head, 256), BenchModel.LARGE)),
                 targets.get("step_large_b256_ge_45pct_ceiling"));
-        target(out, "small B=64 ≥ 1.0× torch", num(ratio(stepEps("small", head, 64), torchEps("small", 64)),
+        target(out, "small B=64 ≥ 1.0× torch", num(overTorch("small", 64),
                 "%.2f×"), targets.get("step_small_b64_ge_1x_torch"));
-        target(out, "small B=256 ≥ 1.0× torch", num(ratio(stepEps("small", head, 256), torchEps("small", 256)),
+        target(out, "small B=256 ≥ 1.0× torch", num(overTorch("small", 256),
                 "%.2f×"), targets.get("step_small_b256_ge_1x_torch"));
-        target(out, "small B=1 ≥ 2× torch", num(ratio(stepEps("small", head, 1), torchEps("small", 1)), "%.2f×"),
+        target(out, "small B=1 ≥ 2× torch", num(overTorch("small", 1), "%.2f×"),
                 targets.get("step_small_b1_ge_2x_torch"));
         out.append('\n');
 

@@ -30,6 +30,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
+import java.util.function.ToIntFunction;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.producer.Callback;
@@ -279,15 +280,18 @@ final class EndToEndBenchmark implements AutoCloseable {
                 Math.min(settings.backlogTimeout().toNanos(), share)));
     }
 
-    /** @param produced input events; {@code expected} the outputs they should bring */
-    private record PacedOutcome(long produced, long expected, long[] latencies, Batches batches) {
+    private record PacedOutcome(long produced, long[] latencies, Batches batches) {
+    }
+
+    /** Input events produced, and the outputs they should bring. */
+    private record Produced(long events, long outputs) {
     }
 
     private PacedOutcome pacedPass(Target target, Workload workload, String prefix, OutputReader reader, Running app,
                                    long backlog, double rate) throws InterruptedException {
-        long[] produced = producePaced(target, workload, target.input(prefix), rate);
-        awaitPacedOutputs(target, reader, app, backlog, produced[1]);
-        return new PacedOutcome(produced[0], produced[1], reader.latencies(), app.batches());
+        Produced produced = producePaced(target, workload, target.input(prefix), rate);
+        awaitPacedOutputs(target, reader, app, backlog, produced.outputs());
+        return new PacedOutcome(produced.events(), reader.latencies(), app.batches());
     }
 
     /** Waits (at most {@link #PACED_DRAIN}) for the paced outputs, then stops the reader. */
@@ -310,9 +314,9 @@ final class EndToEndBenchmark implements AutoCloseable {
         Running app = target.start(prefix);
         try {
             awaitRunning(target, app);
-            long[] produced = producePaced(target, workload, target.input(prefix), rate);
-            awaitPacedOutputs(target, reader, app, 0, produced[1]);
-            return new PacedOutcome(produced[0], produced[1], reader.latencies(), app.batches());
+            Produced produced = producePaced(target, workload, target.input(prefix), rate);
+            awaitPacedOutputs(target, reader, app, 0, produced.outputs());
+            return new PacedOutcome(produced.events(), reader.latencies(), app.batches());
         } finally {
             stop(target, app);
             reader.close();
@@ -382,14 +386,21 @@ final class EndToEndBenchmark implements AutoCloseable {
 
     /** The backlog: the same records for every topology of a workload (same seed); returns the outputs expected. */
     private long produceBacklog(Target target, String topic, Workload workload, int records) {
-        Workload.Events events = workload.events(settings.seed());
+        return produce(topic, workload.events(settings.seed()), records, target::outputs);
+    }
+
+    /**
+     * Produces {@code records} of {@code events} as fast as the broker takes them and checks that every one was
+     * written; returns the outputs they should bring, by {@code outputs} per event.
+     */
+    long produce(String topic, Workload.Events events, int records, ToIntFunction<Workload.Event> outputs) {
         long expected = 0;
         SendFailures failures = new SendFailures();
         try (KafkaProducer<String, byte[]> producer = producer(20)) {
             for (int i = 0; i < records; i++) {
                 Workload.Event event = events.next();
                 producer.send(new ProducerRecord<>(topic, null, null, event.key(), event.value()), failures);
-                expected += target.outputs(event);
+                expected += outputs.applyAsInt(event);
             }
             producer.flush();
         }
@@ -401,7 +412,7 @@ final class EndToEndBenchmark implements AutoCloseable {
      * Produces at {@code rate} events/s for the paced duration (the workload's events go on under another seed, so
      * under new keys); returns the events produced and the outputs they should bring.
      */
-    private long[] producePaced(Target target, Workload workload, String topic, double rate) {
+    private Produced producePaced(Target target, Workload workload, String topic, double rate) {
         long total = Math.max(1, Math.round(rate * settings.pacedDuration().toNanos() / 1e9));
         progress.line("e2e: paced pass at %,.0f events/s for %.1f s (%,d events)", rate,
                 settings.pacedDuration().toNanos() / 1e9, total);
@@ -424,7 +435,7 @@ final class EndToEndBenchmark implements AutoCloseable {
             }
             producer.flush();
             failures.check(topic, sent);
-            return new long[] {sent, expected};
+            return new Produced(sent, expected);
         }
     }
 

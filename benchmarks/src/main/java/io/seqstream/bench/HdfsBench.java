@@ -13,6 +13,7 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * The realistic end-to-end case's parts, from a folder in DeepLog's HDFS layout ({@code train}, {@code dev_normal},
@@ -54,7 +55,7 @@ record HdfsBench(HdfsWorkload workload, LoadedModel model, String trained) imple
         LoadedModel model = store.load(result.manifest().ref());
         HdfsWorkload workload = new HdfsWorkload(DeepLogSessions.read(dir.resolve("dev_normal")),
                 DeepLogSessions.read(dir.resolve("dev_abnormal")), open);
-        String trained = String.format(java.util.Locale.ROOT, "%s: %,d sessions of %s, %d epochs (best %d), "
+        String trained = String.format(Locale.ROOT, "%s: %,d sessions of %s, %d epochs (best %d), "
                         + "validation loss %.3f nats/token", result.manifest().ref(), trainLines.size(), train,
                 result.history().size(), result.bestEpoch(), result.metrics().get(Trainer.METRIC_VALIDATION_LOSS));
         return new HdfsBench(workload, model, trained);

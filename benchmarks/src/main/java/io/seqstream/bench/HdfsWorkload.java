@@ -1,10 +1,12 @@
 package io.seqstream.bench;
 
+import io.seqstream.eval.Confusion;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
+import java.util.function.Supplier;
 
 /**
  * The realistic case: HDFS block sessions replayed as they arrive in real logs. {@code open} sessions are in
@@ -16,7 +18,8 @@ import java.util.SplittableRandom;
 final class HdfsWorkload implements Workload {
     static final String NAME = "hdfs";
     /** Abnormal sessions among all of HDFS's labelled sessions (DeepLog's test set). */
-    static final double ABNORMAL_SHARE = 16_838.0 / (16_838 + 553_366);
+    static final double ABNORMAL_SHARE =
+            (double) Confusion.HDFS_ABNORMAL / (Confusion.HDFS_ABNORMAL + Confusion.HDFS_NORMAL);
 
     private final List<List<String>> normal;
     private final List<List<String>> abnormal;
@@ -50,10 +53,6 @@ final class HdfsWorkload implements Workload {
                 + "each ended with \"end\": true; a model trained on HDFS", open, 100 * ABNORMAL_SHARE);
     }
 
-    int open() {
-        return open;
-    }
-
     @Override
     public Events events(long seed) {
         SplittableRandom random = new SplittableRandom(seed);
@@ -61,7 +60,7 @@ final class HdfsWorkload implements Workload {
         long[] started = {0};
         // Keys carry the seed so that two passes (backlog, paced) never share a key.
         String prefix = String.format(Locale.ROOT, "blk-%d-", seed);
-        java.util.function.Supplier<Session> newSession = () -> {
+        Supplier<Session> newSession = () -> {
             List<List<String>> pool = !abnormal.isEmpty() && random.nextDouble() < ABNORMAL_SHARE ? abnormal : normal;
             return new Session(prefix + started[0]++, pool.get(random.nextInt(pool.size())));
         };

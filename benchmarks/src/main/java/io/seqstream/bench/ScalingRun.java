@@ -14,7 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -49,16 +48,16 @@ final class ScalingRun {
     private static final Duration DRAIN_TIMEOUT = Duration.ofMinutes(2);
 
     /**
-     * @param keys            restoreSeconds is measured for each of these key counts
-     * @param restoreSeconds  from the application's start to its last changelog record restored
-     * @param readSeconds     a plain {@code read_committed} consumer reading the same changelog from the start
+     * @param keys            live keys, each with one state in the changelog
      * @param changelogBytes  the keys' and values' bytes in the changelog
-     * @param stateDirBytes   the application's state directory after restoring
+     * @param readSeconds     a plain {@code read_committed} consumer reading the same changelog from the start
+     * @param restoreSeconds  from the application's start to its last changelog record restored
+     * @param stateDirBytes   the application's state directory once it has closed
      * @param rssBytes        the process's resident memory after restoring (broker and benchmark included)
-     * @param eventsPerSecond scoring {@code events} events over these keys after restoring; null if not drained
+     * @param eventsPerSecond scoring the events drawn over these keys after restoring; null if not drained
      */
-    record Size(int keys, long changelogBytes, double produceSeconds, double readSeconds, double restoreSeconds,
-                long restoredRecords, long stateDirBytes, Long rssBytes, int events, Double eventsPerSecond) {
+    record Size(int keys, long changelogBytes, double readSeconds, double restoreSeconds, long stateDirBytes,
+                Long rssBytes, Double eventsPerSecond) {
         double restoreOverRead() {
             return readSeconds <= 0 ? Double.NaN : restoreSeconds / readSeconds;
         }
@@ -136,7 +135,7 @@ final class ScalingRun {
                 break;
             } finally {
                 deleteTopics(prefix, config);
-                deleteRecursively(config.stateDir().resolve(config.string(Setting.APPLICATION_ID)));
+                BenchCommand.deleteRecursively(config.stateDir().resolve(config.string(Setting.APPLICATION_ID)));
             }
         }
         return new Result(spec.name() + " (" + spec.shape() + ")", precision, sizes, errors);
@@ -158,17 +157,16 @@ final class ScalingRun {
         String changelog = config.string(Setting.APPLICATION_ID) + "-" + ScoringTopology.STATE_STORE + "-changelog";
         long t = System.nanoTime();
         long bytes = writeStates(changelog, config, spec, model.label(), keys);
-        double produceSeconds = since(t);
         progress.line("scaling: %,d keys: %,.0f MB of state written to %s in %.1f s", keys, bytes / 1e6, changelog,
-                produceSeconds);
+                since(t));
         t = System.nanoTime();
         long read = readAll(changelog, partitions);
         double readSeconds = since(t);
         // The events to score afterwards wait in the input topic while the application restores.
         Workload.Events input = new UniformWorkload(keys).events(e2e.settings().seed() + 2);
-        produce(topics.get(0), input, events);
+        e2e.produce(topics.get(0), input, events, event -> 1);
         Path appState = config.stateDir().resolve(config.string(Setting.APPLICATION_ID));
-        deleteRecursively(appState);
+        BenchCommand.deleteRecursively(appState);
         OutputReader reader = new OutputReader(e2e.broker().bootstrapServers(), prefix + "-scores", partitions, events);
         t = System.nanoTime();
         try (ScoringApp app = ScoringApp.start(config, model, new SimpleMeterRegistry());
@@ -203,8 +201,7 @@ final class ScalingRun {
                             + " RSS %s MB; %s events/s", keys, app.restoration().restoredRecords(), restoreSeconds,
                     readSeconds, stateDirBytes / 1e6, rss == null ? "-" : String.format(Locale.ROOT, "%,.0f", rss / 1e6),
                     eps == null ? "-" : String.format(Locale.ROOT, "%,.0f", eps));
-            return new Size(keys, bytes, produceSeconds, readSeconds, restoreSeconds,
-                    app.restoration().restoredRecords(), stateDirBytes, rss, events, eps);
+            return new Size(keys, bytes, readSeconds, restoreSeconds, stateDirBytes, rss, eps);
         } finally {
             reader.close();
         }
@@ -252,18 +249,6 @@ final class ScalingRun {
         }
         failures.check(changelog, keys);
         return bytes;
-    }
-
-    private void produce(String topic, Workload.Events events, int count) {
-        EndToEndBenchmark.SendFailures failures = new EndToEndBenchmark.SendFailures();
-        try (KafkaProducer<String, byte[]> producer = e2e.producer(20)) {
-            for (int i = 0; i < count; i++) {
-                Workload.Event event = events.next();
-                producer.send(new ProducerRecord<>(topic, event.key(), event.value()), failures);
-            }
-            producer.flush();
-        }
-        failures.check(topic, count);
     }
 
     /** Reads the topic from the start to its end offsets, {@code read_committed}; returns the records read. */
@@ -325,19 +310,6 @@ final class ScalingRun {
             }).sum();
         } catch (IOException e) {
             return 0;
-        }
-    }
-
-    private static void deleteRecursively(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        } catch (IOException e) {
-            throw new IllegalStateException("Could not delete " + dir, e);
         }
     }
 

@@ -1,6 +1,7 @@
 package io.seqstream.app.state;
 
 import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.common.TopicPartition;
@@ -17,7 +18,7 @@ public final class RestoreProgress implements StateRestoreListener {
     private static final Logger log = LoggerFactory.getLogger(RestoreProgress.class);
     static final long LOG_EVERY_NANOS = 5_000_000_000L;
 
-    private final ConcurrentHashMap<TopicPartition, long[]> active = new ConcurrentHashMap<>();
+    private final Set<TopicPartition> active = ConcurrentHashMap.newKeySet();
     private final AtomicLong restored = new AtomicLong();
     private final AtomicLong toRestore = new AtomicLong();
     private volatile long lastLogNanos = System.nanoTime();
@@ -25,7 +26,7 @@ public final class RestoreProgress implements StateRestoreListener {
     @Override
     public void onRestoreStart(TopicPartition partition, String storeName, long startingOffset, long endingOffset) {
         long records = Math.max(0, endingOffset - startingOffset);
-        active.put(partition, new long[] {records, 0});
+        active.add(partition);
         toRestore.addAndGet(records);
         log.info("Restoring store {} from {}: up to {} records", storeName, partition, records);
     }
@@ -33,10 +34,6 @@ public final class RestoreProgress implements StateRestoreListener {
     @Override
     public void onBatchRestored(TopicPartition partition, String storeName, long batchEndOffset, long numRestored) {
         restored.addAndGet(numRestored);
-        long[] progress = active.get(partition);
-        if (progress != null) {
-            progress[1] += numRestored;
-        }
         long now = System.nanoTime();
         if (now - lastLogNanos >= LOG_EVERY_NANOS) {
             lastLogNanos = now;
