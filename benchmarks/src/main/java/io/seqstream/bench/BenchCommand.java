@@ -195,7 +195,8 @@ public final class BenchCommand implements Callable<Integer> {
                 seconds(warmupSeconds, quick ? 0.2 : 3.0), seconds(stepSeconds, quick ? 0.05 : 0.7),
                 repeats != null ? repeats : quick ? 2 : 3, seed);
         BenchReport.Setup setup = new BenchReport.Setup(Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(),
-                Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"), quick, recordCount,
+                Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"), StepEngines.kernels(),
+                quick, recordCount,
                 keyCount, partitions, settings.getOrDefault(Setting.PROCESSING_GUARANTEE.key(),
                         Setting.PROCESSING_GUARANTEE.defaultValue()), batches, step, settings);
         BenchReport report = new BenchReport(setup, BenchModel.ALL, kinds);

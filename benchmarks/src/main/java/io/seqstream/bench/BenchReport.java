@@ -43,9 +43,13 @@ final class BenchReport {
     static final double TARGET_LARGE_B256_OF_CEILING_11 = 0.45;
     static final double TARGET_SMALL_OVER_TORCH = 1.0;
 
-    /** What was asked for and what ran it. */
-    record Setup(String startedAt, int cores, String java, boolean quick, int records, int keys, int partitions,
-                 String guarantee, List<Integer> batchSizes, StepBenchmark.Settings step,
+    /**
+     * What was asked for and what ran it.
+     *
+     * @param kernels what the engines' heap-side arithmetic ran on ({@code StepEngines.kernels()})
+     */
+    record Setup(String startedAt, int cores, String java, String kernels, boolean quick, int records, int keys,
+                 int partitions, String guarantee, List<Integer> batchSizes, StepBenchmark.Settings step,
                  Map<String, String> overrides) {
     }
 
@@ -251,6 +255,7 @@ final class BenchReport {
         j.put("loadavg_start", loadStart);
         j.put("loadavg_end", loadEnd);
         j.put("java", setup.java());
+        j.put("step_kernels", setup.kernels());
         j.put("quick", setup.quick());
         j.put("records", setup.records());
         j.put("keys", setup.keys());
@@ -447,6 +452,7 @@ final class BenchReport {
         line(out, "Stepping engine alone: events/s, median of %d × %.1f s after %.1f s warm-up per model, "
                 + "batches drawn from %,d keys", s.repeats(), s.perRepeat().toMillis() / 1000.0,
                 s.warmup().toMillis() / 1000.0, s.keys());
+        line(out, "  seqstream engines: element-wise math and softmax on %s kernels", setup.kernels());
         line(out, "  %s", torchLine());
         StringBuilder header = new StringBuilder(String.format(Locale.ROOT, "  %-6s %5s", "model", "B"));
         for (String engine : engines) {

@@ -18,10 +18,10 @@ final class AutoStepEngine extends WeightsStepEngine {
     private final Nd4jStepEngine nd4j;
     private final int javaMaxBatch;
 
-    AutoStepEngine(ModelWeights weights, int historyTokens) {
+    AutoStepEngine(ModelWeights weights, int historyTokens, Kernels kernels) {
         super(weights, historyTokens);
-        this.java = new JavaStepEngine(weights, historyTokens);
-        this.nd4j = new Nd4jStepEngine(weights, historyTokens);
+        this.java = new JavaStepEngine(weights, historyTokens, kernels);
+        this.nd4j = new Nd4jStepEngine(weights, historyTokens, kernels);
         this.javaMaxBatch = (int) Math.max(1, JAVA_MAX_FLOPS_PER_BATCH / weights.flopsPerEvent());
     }
 

@@ -4,12 +4,14 @@ import io.seqstream.model.LoadedModel;
 import java.util.List;
 
 /**
- * Steps keys one at a time with plain float loops over the model's weights. No per-call framework overhead,
- * so it wins at batch 1 and on tiny models (FINDINGS: ~56 µs per small-model step against ~500 µs for one
- * DL4J {@code rnnTimeStep}). Not thread-safe: it reuses its buffers.
+ * Steps keys one at a time over the model's weights on the Java heap, with {@link Kernels} (SIMD where the Vector
+ * API is available). No per-call framework overhead, so it wins at batch 1 and on tiny models (FINDINGS: ~56 µs
+ * per small-model step with plain loops against ~500 µs for one DL4J {@code rnnTimeStep}). Not thread-safe: it
+ * reuses its buffers.
  */
 public final class JavaStepEngine extends WeightsStepEngine {
     private final float[] gates;
+    private final Kernels kernels;
     private float[] probabilities = new float[0];
 
     /** States it makes keep {@value KeyState#DEFAULT_HISTORY_TOKENS} tokens of history. */
@@ -19,11 +21,12 @@ public final class JavaStepEngine extends WeightsStepEngine {
 
     /** @param historyTokens how many observed tokens the states it makes keep for replay */
     public JavaStepEngine(LoadedModel model, int historyTokens) {
-        this(new ModelWeights(model), historyTokens);
+        this(new ModelWeights(model), historyTokens, Kernels.best());
     }
 
-    JavaStepEngine(ModelWeights weights, int historyTokens) {
+    JavaStepEngine(ModelWeights weights, int historyTokens, Kernels kernels) {
         super(weights, historyTokens);
+        this.kernels = kernels;
         this.gates = new float[weights.gates()];
     }
 
@@ -47,74 +50,20 @@ public final class JavaStepEngine extends WeightsStepEngine {
         for (int l = 0; l < w.layers; l++) {
             float[] hPrev = state.hidden()[l];
             System.arraycopy(w.biases[l], 0, gates, 0, g);
-            int nIn = w.inputSize(l);
-            float[] wIn = w.inputWeights[l];
-            for (int k = 0; k < nIn; k++) {
-                axpy(gates, wIn, k * g, input[inputOffset + k], g);
-            }
-            float[] wRec = w.recurrentWeights[l];
-            for (int k = 0; k < h; k++) {
-                axpy(gates, wRec, k * g, hPrev[k], g);
-            }
+            kernels.accumulateVectorTimesMatrix(input, inputOffset, w.inputWeights[l], w.inputSize(l), g, gates, 0);
+            kernels.accumulateVectorTimesMatrix(hPrev, 0, w.recurrentWeights[l], h, g, gates, 0);
+            // h_prev has been read: the new h goes straight into the state.
             if (w.lstm) {
-                float[] c = state.cell()[l];
-                for (int j = 0; j < h; j++) {
-                    float z = (float) Math.tanh(gates[j]);
-                    float f = sigmoid(gates[h + j]);
-                    float o = sigmoid(gates[2 * h + j]);
-                    float in = sigmoid(gates[3 * h + j]);
-                    c[j] = f * c[j] + in * z;
-                    hPrev[j] = o * (float) Math.tanh(c[j]);
-                }
+                kernels.lstmCell(gates, 0, state.cell()[l], hPrev, h);
             } else {
-                for (int j = 0; j < h; j++) {
-                    hPrev[j] = (float) Math.tanh(gates[j]);
-                }
+                kernels.tanh(gates, 0, hPrev, h);
             }
             input = hPrev;
             inputOffset = 0;
         }
-        softmaxOutput(input, out, outOffset);
-    }
-
-    private void softmaxOutput(float[] top, float[] out, int offset) {
-        int v = w.vocab;
-        System.arraycopy(w.outputBias, 0, out, offset, v);
-        for (int k = 0; k < w.hidden; k++) {
-            float hk = top[k];
-            float[] wOut = w.outputWeights;
-            int row = k * v;
-            for (int j = 0; j < v; j++) {
-                out[offset + j] += hk * wOut[row + j];
-            }
-        }
-        float max = Float.NEGATIVE_INFINITY;
-        for (int j = 0; j < v; j++) {
-            max = Math.max(max, out[offset + j]);
-        }
-        double sum = 0;
-        for (int j = 0; j < v; j++) {
-            float e = (float) Math.exp(out[offset + j] - max);
-            out[offset + j] = e;
-            sum += e;
-        }
-        float inv = (float) (1.0 / sum);
-        for (int j = 0; j < v; j++) {
-            out[offset + j] *= inv;
-        }
-    }
-
-    private static void axpy(float[] y, float[] matrix, int rowOffset, float a, int n) {
-        if (a == 0f) {
-            return;
-        }
-        for (int j = 0; j < n; j++) {
-            y[j] += a * matrix[rowOffset + j];
-        }
-    }
-
-    private static float sigmoid(float x) {
-        return (float) (1.0 / (1.0 + Math.exp(-x)));
+        System.arraycopy(w.outputBias, 0, out, outOffset, w.vocab);
+        kernels.accumulateVectorTimesMatrix(input, 0, w.outputWeights, h, w.vocab, out, outOffset);
+        kernels.softmaxRows(out, outOffset, 1, w.vocab);
     }
 
     @Override

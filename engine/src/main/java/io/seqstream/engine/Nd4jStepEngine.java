@@ -1,43 +1,52 @@
 package io.seqstream.engine;
 
+import static org.bytedeco.openblas.global.openblas_nolapack.CblasColMajor;
+import static org.bytedeco.openblas.global.openblas_nolapack.CblasNoTrans;
+import static org.bytedeco.openblas.global.openblas_nolapack.CblasTrans;
+import static org.bytedeco.openblas.global.openblas_nolapack.cblas_sgemm;
+
 import io.seqstream.model.LoadedModel;
-import java.nio.FloatBuffer;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.impl.transforms.custom.SoftMax;
-import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp;
-import org.nd4j.linalg.api.ops.impl.transforms.strict.Tanh;
+import org.bytedeco.javacpp.FloatPointer;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.indexing.NDArrayIndex;
-import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
- * Steps a batch of keys with one OpenBLAS GEMM per layer, written into preallocated {@code 'f'}-order buffers
- * (FINDINGS: 6–10× faster than letting ND4J allocate c-order results).
+ * Steps a batch of keys with one OpenBLAS GEMM per layer and one for the output, and everything else on the Java
+ * heap with {@link Kernels}. The BLAS is ND4J's (the OpenBLAS it loads, with its thread setting), called through
+ * JavaCPP's {@code cblas_sgemm} on native buffers allocated once per batch size: ND4J's own {@code gemm} and
+ * element-wise ops cost tens of microseconds per call here, and its element-wise ops 13 ns per value, together
+ * two thirds of a small model's step.
  *
- * <p>Each layer multiplies {@code [x | h | 1]} by the stacked {@code [W ; RW ; b]}, so input, recurrence and
- * bias take one GEMM. In {@code 'f'} order every column block of a matrix is contiguous, so the gate blocks
- * (block input, forget, output, input gate) are contiguous slabs for the in-place element-wise ops, and each
- * layer writes its new h straight into the next layer's input block. The output is computed transposed, as
- * [V,B] in {@code 'f'} order, which is the row-major [B,V] the caller reads: probabilities leave in one bulk
- * copy.
+ * <p>Every matrix is column-major with one column per key, so each key's values are contiguous and nothing is
+ * transposed between the states and the GEMMs. Each layer multiplies the stacked {@code [W ; RW ; b]}ᵀ by the
+ * keys' {@code [x ; h ; 1]}, so input, recurrence and bias take one GEMM: the keys' columns are copied from their
+ * states into a heap array that enters native memory in one bulk copy, and the gates leave it in one, each key's
+ * four gate blocks (block input, forget, output, input gate) side by side for the LSTM cell kernel, which writes
+ * the new c and h straight into the key's state and h into the next layer's input. The output is the
+ * column-major [V, B], which is the row-major [B, V] the caller reads: logits leave in one bulk copy and the
+ * softmax runs in place on the heap.
  *
- * <p>Buffers are kept per batch size (a few sizes recently used). Not thread-safe.
+ * <p>Buffers are kept per batch size (a few sizes recently used) and freed when evicted or on {@link #close()}.
+ * Not thread-safe.
  */
 public final class Nd4jStepEngine extends WeightsStepEngine {
     private static final int CACHED_BATCH_SIZES = 8;
 
-    /** Per layer: [W ; RW ; b], ((nIn + H + 1) × G). */
-    private final INDArray[] stackedWeights;
-    /** [Wout ; bout], ((H + 1) × V). */
-    private final INDArray outputWeights;
+    /** Per layer: [W ; RW ; b], column-major (nIn + H + 1) × G, used transposed. */
+    private final FloatPointer[] stackedWeights;
+    /** [Wout ; bout], column-major (H + 1) × V, used transposed. */
+    private final FloatPointer outputWeights;
+    private final Kernels kernels;
     private final Map<Integer, Buffers> buffers = new LinkedHashMap<>(16, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<Integer, Buffers> eldest) {
-            return size() > CACHED_BATCH_SIZES;
+            if (size() > CACHED_BATCH_SIZES) {
+                eldest.getValue().close();
+                return true;
+            }
+            return false;
         }
     };
     private float[] probabilities = new float[0];
@@ -49,158 +58,144 @@ public final class Nd4jStepEngine extends WeightsStepEngine {
 
     /** @param historyTokens how many observed tokens the states it makes keep for replay */
     public Nd4jStepEngine(LoadedModel model, int historyTokens) {
-        this(new ModelWeights(model), historyTokens);
+        this(new ModelWeights(model), historyTokens, Kernels.best());
     }
 
-    Nd4jStepEngine(ModelWeights weights, int historyTokens) {
+    Nd4jStepEngine(ModelWeights weights, int historyTokens, Kernels kernels) {
         super(weights, historyTokens);
+        this.kernels = kernels;
+        Nd4j.factory(); // ND4J loads OpenBLAS and sets its threads before the first call here
         int g = weights.gates();
-        stackedWeights = new INDArray[weights.layers];
+        stackedWeights = new FloatPointer[weights.layers];
         for (int l = 0; l < weights.layers; l++) {
-            stackedWeights[l] = stack(g, weights.inputWeights[l], weights.recurrentWeights[l], weights.biases[l]);
+            stackedWeights[l] = new FloatPointer(
+                    columnMajor(g, weights.inputWeights[l], weights.recurrentWeights[l], weights.biases[l]));
         }
-        outputWeights = stack(weights.vocab, weights.outputWeights, weights.outputBias);
+        outputWeights = new FloatPointer(columnMajor(weights.vocab, weights.outputWeights, weights.outputBias));
     }
 
-    /** Row-major blocks of {@code cols} columns, one under the other, as one {@code 'f'}-order matrix. */
-    private static INDArray stack(int cols, float[]... blocks) {
+    /** Row-major blocks of {@code cols} columns, one under the other, as one column-major matrix. */
+    private static float[] columnMajor(int cols, float[]... blocks) {
         int rows = 0;
         for (float[] block : blocks) {
             rows += block.length / cols;
         }
         float[] all = new float[rows * cols];
-        int at = 0;
+        int row = 0;
         for (float[] block : blocks) {
-            System.arraycopy(block, 0, all, at, block.length);
-            at += block.length;
+            for (int r = 0; r < block.length / cols; r++, row++) {
+                for (int c = 0; c < cols; c++) {
+                    all[c * rows + row] = block[r * cols + c];
+                }
+            }
         }
-        return Nd4j.create(all, new long[] {rows, cols}, DataType.FLOAT).dup('f');
+        return all;
     }
 
     @Override
     public float[] step(List<KeyState> states) {
         int batch = states.size();
         Buffers b = buffers.computeIfAbsent(batch, Buffers::new);
-        gatherEmbeddings(states, b);
+        int h = w.hidden;
+        int g = w.gates();
         for (int l = 0; l < w.layers; l++) {
-            gather(states, l, b.layerInput[l], w.inputSize(l), true);
-            if (w.lstm) {
-                gather(states, l, b.cell[l], 0, false);
+            int nIn = w.inputSize(l);
+            int k = nIn + h + 1;
+            float[] input = b.input[l];
+            for (int i = 0; i < batch; i++) {
+                KeyState state = states.get(i);
+                if (l == 0) {
+                    System.arraycopy(w.embeddings, state.pendingToken() * nIn, input, i * k, nIn);
+                } // else the layer below wrote its new h there
+                System.arraycopy(state.hidden()[l], 0, input, i * k + nIn, h);
             }
-            stepLayer(l, b);
-        }
-        Nd4j.gemm(outputWeights, b.top, b.logitsT, true, true, 1.0, 0.0);
-        Nd4j.exec(new SoftMax(b.logitsT, b.logitsT, 0));
-        for (int l = 0; l < w.layers; l++) {
-            scatter(b.newHidden[l], states, l, true);
-            if (w.lstm) {
-                scatter(b.cell[l], states, l, false);
+            b.nativeInput[l].put(input, 0, input.length);
+            cblas_sgemm(CblasColMajor, CblasTrans, CblasNoTrans, g, batch, k, 1f, stackedWeights[l], k,
+                    b.nativeInput[l], k, 0f, b.nativeGates, g);
+            b.nativeGates.get(b.gates, 0, batch * g);
+            float[] next = l + 1 < w.layers ? b.input[l + 1] : b.top;
+            int nextStride = l + 1 < w.layers ? h + h + 1 : h + 1;
+            for (int i = 0; i < batch; i++) {
+                KeyState state = states.get(i);
+                float[] hidden = state.hidden()[l];
+                if (w.lstm) {
+                    kernels.lstmCell(b.gates, i * g, state.cell()[l], hidden, h);
+                } else {
+                    kernels.tanh(b.gates, i * g, hidden, h);
+                }
+                System.arraycopy(hidden, 0, next, i * nextStride, h);
             }
         }
+        b.nativeTop.put(b.top, 0, b.top.length);
+        cblas_sgemm(CblasColMajor, CblasTrans, CblasNoTrans, w.vocab, batch, h + 1, 1f, outputWeights, h + 1,
+                b.nativeTop, h + 1, 0f, b.nativeLogits, w.vocab);
         if (probabilities.length < batch * w.vocab) {
             probabilities = new float[batch * w.vocab];
         }
-        b.logitsT.data().asNioFloat().get(probabilities, 0, batch * w.vocab);
+        b.nativeLogits.get(probabilities, 0, batch * w.vocab);
+        kernels.softmaxRows(probabilities, 0, batch, w.vocab);
         return probabilities;
     }
 
-    /** One layer: gates = [x | h | 1]·[W ; RW ; b], then the cell update; h goes to the next layer's input. */
-    private void stepLayer(int l, Buffers b) {
-        int h = w.hidden;
-        INDArray gates = b.gates[l];
-        Nd4j.gemm(b.layerInput[l], stackedWeights[l], gates, false, false, 1.0, 0.0);
-        if (!w.lstm) {
-            Nd4j.exec(new Tanh(gates, b.newHidden[l]));
-            return;
-        }
-        INDArray blockInput = gates.get(NDArrayIndex.all(), NDArrayIndex.interval(0, h));
-        INDArray forget = gates.get(NDArrayIndex.all(), NDArrayIndex.interval(h, 2 * h));
-        INDArray output = gates.get(NDArrayIndex.all(), NDArrayIndex.interval(2 * h, 3 * h));
-        INDArray inputGate = gates.get(NDArrayIndex.all(), NDArrayIndex.interval(3 * h, 4 * h));
-        Transforms.tanh(blockInput, false);
-        Transforms.sigmoid(gates.get(NDArrayIndex.all(), NDArrayIndex.interval(h, 4 * h)), false);
-        INDArray cell = b.cell[l];
-        cell.muli(forget).addi(inputGate.muli(blockInput));
-        Nd4j.exec(new Tanh(cell, b.cellActivation));
-        Nd4j.exec(new MulOp(output, b.cellActivation, b.newHidden[l]));
-    }
-
-    private void gatherEmbeddings(List<KeyState> states, Buffers b) {
-        FloatBuffer x = b.layerInput[0].data().asNioFloat();
-        int batch = states.size();
-        int e = w.embedding;
-        for (int i = 0; i < batch; i++) {
-            int row = states.get(i).pendingToken() * e;
-            for (int k = 0; k < e; k++) {
-                x.put(k * batch + i, w.embeddings[row + k]);
-            }
-        }
-    }
-
-    /** Writes each state's row into columns {@code firstColumn ...} of an {@code 'f'}-order buffer. */
-    private void gather(List<KeyState> states, int layer, INDArray target, int firstColumn, boolean hidden) {
-        FloatBuffer buf = target.data().asNioFloat();
-        int batch = states.size();
-        int base = (int) target.offset() + firstColumn * batch;
-        for (int i = 0; i < batch; i++) {
-            float[] row = hidden ? states.get(i).hidden()[layer] : states.get(i).cell()[layer];
-            for (int j = 0; j < row.length; j++) {
-                buf.put(base + j * batch + i, row[j]);
-            }
-        }
-    }
-
-    private void scatter(INDArray source, List<KeyState> states, int layer, boolean hidden) {
-        FloatBuffer buf = source.data().asNioFloat();
-        int batch = states.size();
-        int base = (int) source.offset();
-        for (int i = 0; i < batch; i++) {
-            float[] row = hidden ? states.get(i).hidden()[layer] : states.get(i).cell()[layer];
-            for (int j = 0; j < row.length; j++) {
-                row[j] = buf.get(base + j * batch + i);
-            }
-        }
-    }
-
-    /** The preallocated arrays for one batch size, all {@code 'f'} order. */
-    private final class Buffers {
-        /** Per layer: [x | h_prev | 1], B × (nIn + H + 1). */
-        final INDArray[] layerInput;
-        /** Per layer: where its new h goes — the next layer's x block, or {@link #top}'s h block. */
-        final INDArray[] newHidden;
-        final INDArray[] cell;
-        final INDArray[] gates;
-        /** [h_top | 1], B × (H + 1). */
-        final INDArray top;
-        final INDArray cellActivation;
-        final INDArray logitsT;
+    /**
+     * The buffers for one batch size. Each key's values are contiguous (column-major with the key as column):
+     * native ones for the GEMMs, and their heap twins, which enter and leave native memory in one bulk copy each.
+     */
+    private final class Buffers implements AutoCloseable {
+        /** Per layer: the keys' [x | h_prev | 1], (nIn + H + 1) × B, on the heap and native. */
+        final float[][] input;
+        final FloatPointer[] nativeInput;
+        /** G × B, the GEMM's output, shared by the layers. */
+        final float[] gates;
+        final FloatPointer nativeGates;
+        /** The keys' [h_top | 1], (H + 1) × B. */
+        final float[] top;
+        final FloatPointer nativeTop;
+        /** V × B. */
+        final FloatPointer nativeLogits;
 
         Buffers(int batch) {
             int h = w.hidden;
-            layerInput = new INDArray[w.layers];
-            newHidden = new INDArray[w.layers];
-            cell = new INDArray[w.layers];
-            gates = new INDArray[w.layers];
+            input = new float[w.layers][];
+            nativeInput = new FloatPointer[w.layers];
             for (int l = 0; l < w.layers; l++) {
-                int nIn = w.inputSize(l);
-                layerInput[l] = Nd4j.createUninitialized(DataType.FLOAT, new long[] {batch, nIn + h + 1}, 'f');
-                layerInput[l].getColumn(nIn + h).assign(1f);
-                cell[l] = Nd4j.createUninitialized(DataType.FLOAT, new long[] {batch, h}, 'f');
-                gates[l] = Nd4j.createUninitialized(DataType.FLOAT, new long[] {batch, w.gates()}, 'f');
+                input[l] = withOnes(batch, w.inputSize(l) + h);
+                nativeInput[l] = new FloatPointer(input[l].length);
             }
-            top = Nd4j.createUninitialized(DataType.FLOAT, new long[] {batch, h + 1}, 'f');
-            top.getColumn(h).assign(1f);
-            for (int l = 0; l < w.layers; l++) {
-                INDArray target = l + 1 < w.layers ? layerInput[l + 1] : top;
-                newHidden[l] = target.get(NDArrayIndex.all(), NDArrayIndex.interval(0, h));
+            gates = new float[batch * w.gates()];
+            nativeGates = new FloatPointer(gates.length);
+            top = withOnes(batch, h);
+            nativeTop = new FloatPointer(top.length);
+            nativeLogits = new FloatPointer((long) w.vocab * batch);
+        }
+
+        /** B columns of {@code rows + 1} values whose last is 1 (the bias row's multiplier). */
+        private static float[] withOnes(int batch, int rows) {
+            float[] columns = new float[batch * (rows + 1)];
+            for (int i = 0; i < batch; i++) {
+                columns[i * (rows + 1) + rows] = 1f;
             }
-            cellActivation = Nd4j.createUninitialized(DataType.FLOAT, new long[] {batch, h}, 'f');
-            logitsT = Nd4j.createUninitialized(DataType.FLOAT, new long[] {w.vocab, batch}, 'f');
+            return columns;
+        }
+
+        @Override
+        public void close() {
+            for (FloatPointer p : nativeInput) {
+                p.close();
+            }
+            nativeGates.close();
+            nativeTop.close();
+            nativeLogits.close();
         }
     }
 
     @Override
     public void close() {
+        buffers.values().forEach(Buffers::close);
         buffers.clear();
+        for (FloatPointer p : stackedWeights) {
+            p.close();
+        }
+        outputWeights.close();
     }
 }

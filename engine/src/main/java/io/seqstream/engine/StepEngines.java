@@ -38,6 +38,15 @@ public final class StepEngines {
         return blas.getMaxThreads();
     }
 
+    /**
+     * What the heap-side arithmetic of the {@code java}, {@code nd4j} and {@code auto} engines runs on in this JVM:
+     * {@code "vector (256-bit)"} (the Vector API, with {@code --add-modules jdk.incubator.vector}) or
+     * {@code "scalar"}.
+     */
+    public static String kernels() {
+        return Kernels.best().describe();
+    }
+
     public static List<String> kinds() {
         return List.of(AUTO, ND4J, JAVA, DL4J);
     }
@@ -56,7 +65,7 @@ public final class StepEngines {
             case DL4J -> new Dl4jStepEngine(model, historyTokens);
             case ND4J -> new Nd4jStepEngine(model, historyTokens);
             case JAVA -> new JavaStepEngine(model, historyTokens);
-            case AUTO -> new AutoStepEngine(new ModelWeights(model), historyTokens);
+            case AUTO -> new AutoStepEngine(new ModelWeights(model), historyTokens, Kernels.best());
             default -> throw new IllegalArgumentException("Unknown engine '" + kind + "': expected one of " + kinds());
         };
     }

@@ -39,25 +39,46 @@ class StepEngineParityTest {
         MODELS.subList(1, MODELS.size()).forEach(LoadedModel::close);
     }
 
+    /** The kernels this JVM picks (the Vector API's under the build's test JVM flags). */
+    private static final String BEST = "best";
+    /** The fallback where the Vector API is missing. */
+    private static final String SCALAR = "scalar";
+
+    private static StepEngine create(LoadedModel model, String kind, String kernels) {
+        if (kernels.equals(BEST)) {
+            return StepEngines.create(model, kind);
+        }
+        ModelWeights weights = new ModelWeights(model);
+        Kernels scalar = new ScalarKernels();
+        int history = KeyState.DEFAULT_HISTORY_TOKENS;
+        return switch (kind) {
+            case StepEngines.JAVA -> new JavaStepEngine(weights, history, scalar);
+            case StepEngines.ND4J -> new Nd4jStepEngine(weights, history, scalar);
+            default -> new AutoStepEngine(weights, history, scalar);
+        };
+    }
+
     static Stream<Arguments> cases() {
         List<Arguments> out = new ArrayList<>();
         for (int m = 0; m < 3; m++) {
             for (String kind : List.of(StepEngines.JAVA, StepEngines.ND4J, StepEngines.AUTO)) {
                 for (int batch : new int[] {1, 3, 64}) {
-                    out.add(Arguments.of(m, kind, batch));
+                    for (String kernels : List.of(BEST, SCALAR)) {
+                        out.add(Arguments.of(m, kind, batch, kernels));
+                    }
                 }
             }
         }
         return out.stream();
     }
 
-    @ParameterizedTest(name = "model {0}, {1}, batch {2}")
+    @ParameterizedTest(name = "model {0}, {1}, batch {2}, {3} kernels")
     @MethodSource("cases")
-    void shouldMatchDl4jOverSeveralStepsOfDifferentKeys(int modelIndex, String kind, int batch) {
+    void shouldMatchDl4jOverSeveralStepsOfDifferentKeys(int modelIndex, String kind, int batch, String kernels) {
         LoadedModel model = MODELS.get(modelIndex);
         Random random = new Random(modelIndex * 100 + batch);
         try (StepEngine reference = new Dl4jStepEngine(model);
-             StepEngine engine = StepEngines.create(model, kind)) {
+             StepEngine engine = create(model, kind, kernels)) {
             List<KeyState> expected = new ArrayList<>();
             List<KeyState> actual = new ArrayList<>();
             for (int i = 0; i < batch; i++) {

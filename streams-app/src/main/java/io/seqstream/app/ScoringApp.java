@@ -85,7 +85,9 @@ public final class ScoringApp implements AutoCloseable {
      */
     public static ScoringApp start(SeqstreamConfig config, ActiveModel models, ActiveModel shadow,
                                    MeterRegistry registry) {
-        StepEngines.blasThreads(config.integer(Setting.ENGINE_BLAS_THREADS));
+        int blasThreads = StepEngines.blasThreads(config.integer(Setting.ENGINE_BLAS_THREADS));
+        log.info("Stepping engine {}: {} kernels, {} BLAS thread(s)", config.string(Setting.ENGINE),
+                StepEngines.kernels(), blasThreads);
         SeqstreamMetrics metrics = new SeqstreamMetrics(registry);
         ScoringApp app = new ScoringApp(ScoringTopology.build(config, models, shadow, metrics), config,
                 models);
