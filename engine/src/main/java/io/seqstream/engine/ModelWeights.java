@@ -70,15 +70,6 @@ final class ModelWeights {
         return layer == 0 ? embedding : hidden;
     }
 
-    /** Multiply-adds per event, times two: the FLOPs of one step of one key. */
-    long flopsPerEvent() {
-        long flops = 0;
-        for (int l = 0; l < layers; l++) {
-            flops += 2L * (inputSize(l) + hidden) * gates();
-        }
-        return flops + 2L * hidden * vocab;
-    }
-
     private static float[] rowMajor(INDArray array) {
         return array.castTo(DataType.FLOAT).dup('c').data().asFloat();
     }

@@ -87,41 +87,53 @@ final class VectorKernels implements Kernels {
         }
     }
 
-    /** Four vectors of y stay in registers while every row of the matrix passes under them. */
+    /**
+     * Four rows of the matrix at a time, each streamed from start to end (sequential reads, which the hardware
+     * prefetches: a large model's output matrix does not fit in cache), y loaded and stored once per four rows.
+     */
     @Override
     public void accumulateVectorTimesMatrix(float[] x, int xOffset, float[] m, int rows, int cols, float[] y,
                                             int yOffset) {
-        int j = 0;
-        for (; j + 4 * L <= cols; j += 4 * L) {
-            FloatVector a0 = FloatVector.fromArray(S, y, yOffset + j);
-            FloatVector a1 = FloatVector.fromArray(S, y, yOffset + j + L);
-            FloatVector a2 = FloatVector.fromArray(S, y, yOffset + j + 2 * L);
-            FloatVector a3 = FloatVector.fromArray(S, y, yOffset + j + 3 * L);
-            for (int k = 0, row = j; k < rows; k++, row += cols) {
-                FloatVector xk = FloatVector.broadcast(S, x[xOffset + k]);
-                a0 = FloatVector.fromArray(S, m, row).fma(xk, a0);
-                a1 = FloatVector.fromArray(S, m, row + L).fma(xk, a1);
-                a2 = FloatVector.fromArray(S, m, row + 2 * L).fma(xk, a2);
-                a3 = FloatVector.fromArray(S, m, row + 3 * L).fma(xk, a3);
+        int bound = S.loopBound(cols);
+        int k = 0;
+        for (; k + 4 <= rows; k += 4) {
+            float x0 = x[xOffset + k];
+            float x1 = x[xOffset + k + 1];
+            float x2 = x[xOffset + k + 2];
+            float x3 = x[xOffset + k + 3];
+            FloatVector b0 = FloatVector.broadcast(S, x0);
+            FloatVector b1 = FloatVector.broadcast(S, x1);
+            FloatVector b2 = FloatVector.broadcast(S, x2);
+            FloatVector b3 = FloatVector.broadcast(S, x3);
+            int r0 = k * cols;
+            int r1 = r0 + cols;
+            int r2 = r1 + cols;
+            int r3 = r2 + cols;
+            int j = 0;
+            for (; j < bound; j += L) {
+                FloatVector acc = FloatVector.fromArray(S, y, yOffset + j);
+                acc = FloatVector.fromArray(S, m, r0 + j).fma(b0, acc);
+                acc = FloatVector.fromArray(S, m, r1 + j).fma(b1, acc);
+                acc = FloatVector.fromArray(S, m, r2 + j).fma(b2, acc);
+                acc = FloatVector.fromArray(S, m, r3 + j).fma(b3, acc);
+                acc.intoArray(y, yOffset + j);
             }
-            a0.intoArray(y, yOffset + j);
-            a1.intoArray(y, yOffset + j + L);
-            a2.intoArray(y, yOffset + j + 2 * L);
-            a3.intoArray(y, yOffset + j + 3 * L);
+            for (; j < cols; j++) {
+                y[yOffset + j] += x0 * m[r0 + j] + x1 * m[r1 + j] + x2 * m[r2 + j] + x3 * m[r3 + j];
+            }
         }
-        for (; j + L <= cols; j += L) {
-            FloatVector a = FloatVector.fromArray(S, y, yOffset + j);
-            for (int k = 0, row = j; k < rows; k++, row += cols) {
-                a = FloatVector.fromArray(S, m, row).fma(FloatVector.broadcast(S, x[xOffset + k]), a);
+        for (; k < rows; k++) {
+            float xk = x[xOffset + k];
+            FloatVector bk = FloatVector.broadcast(S, xk);
+            int row = k * cols;
+            int j = 0;
+            for (; j < bound; j += L) {
+                FloatVector.fromArray(S, m, row + j).fma(bk, FloatVector.fromArray(S, y, yOffset + j))
+                        .intoArray(y, yOffset + j);
             }
-            a.intoArray(y, yOffset + j);
-        }
-        for (; j < cols; j++) {
-            float sum = y[yOffset + j];
-            for (int k = 0; k < rows; k++) {
-                sum += x[xOffset + k] * m[k * cols + j];
+            for (; j < cols; j++) {
+                y[yOffset + j] += xk * m[row + j];
             }
-            y[yOffset + j] = sum;
         }
     }
 
