@@ -290,6 +290,10 @@ final class BenchReport {
             j.put(p + "bytes_per_event_state", bytes == null ? null : r1(bytes.state()));
             j.put(p + "bytes_per_event_pending", bytes == null ? null : r1(bytes.pending()));
             j.put(p + "bytes_per_event_outputs", bytes == null ? null : r1(bytes.outputs()));
+            EndToEndBenchmark.ThreadTime threads = r == null ? null : r.backlogThread();
+            j.put(p + "blocked_share", threads == null ? null : Math.round(threads.blockedShare() * 1000) / 1000.0);
+            j.put(p + "commits", threads == null ? null : threads.commits());
+            j.put(p + "commit_ms", threads == null ? null : r1(threads.commitMsAvg()));
             if (!topology.contains(EndToEndBenchmark.COUNT)) {
                 j.put(p + "batch_mean_backlog", r == null || r.backlogBatches() == null ? null
                         : r1(r.backlogBatches().mean()));
@@ -440,6 +444,15 @@ final class BenchReport {
             for (EndToEndBenchmark.Result r : e2e.values()) {
                 batchLine(out, r.topology() + " backlog", r.backlogBatches());
                 batchLine(out, r.topology() + " paced", r.pacedBatches());
+            }
+            line(out, "  stream thread in the backlog: share of the time blocked on Kafka (polls, the producer's flush, "
+                    + "the transaction's commit), commits");
+            for (EndToEndBenchmark.Result r : e2e.values()) {
+                EndToEndBenchmark.ThreadTime t = r.backlogThread();
+                if (t != null) {
+                    line(out, "    %-12s blocked %3.0f%%, %,6d commits, %s ms per commit", r.topology(),
+                            100 * t.blockedShare(), t.commits(), num(t.commitMsAvg(), "%.0f"));
+                }
             }
         }
         if (scaling != null) {

@@ -100,7 +100,45 @@ final class EndToEndBenchmark implements AutoCloseable {
     record Result(String topology, String workload, String baseline, long records, long processed, boolean complete,
                   double seconds, double eventsPerSecond, double pacedRate, long pacedEvents, long pacedScored,
                   Double p50Ms, Double p99Ms, String note, Bytes bytes, Batches backlogBatches,
-                  Batches pacedBatches) {
+                  Batches pacedBatches, ThreadTime backlogThread) {
+    }
+
+    /**
+     * Where the stream threads' time went in the backlog, from Kafka Streams' own thread metrics: the share blocked
+     * on Kafka ({@code blocked-time-ns-total}: polls, the producer's flush and the transaction's commit), and the
+     * commits.
+     *
+     * @param blockedShare  blocked time over the backlog's wall time, summed over stream threads
+     * @param commits       commits in the backlog
+     * @param commitMsAvg   mean commit latency (Kafka Streams' windowed {@code commit-latency-avg})
+     */
+    record ThreadTime(double blockedShare, long commits, Double commitMsAvg) {
+        /** Totals so far: blocked nanoseconds and commits. */
+        record Totals(double blockedNs, double commits) {
+            static Totals of(KafkaStreams streams) {
+                return new Totals(sum(streams, "blocked-time-ns-total"), sum(streams, "commit-total"));
+            }
+        }
+
+        static ThreadTime between(KafkaStreams streams, Totals before, double seconds) {
+            Totals after = Totals.of(streams);
+            double latency = sum(streams, "commit-latency-avg");
+            return new ThreadTime((after.blockedNs() - before.blockedNs()) / 1e9 / seconds,
+                    Math.round(after.commits() - before.commits()), Double.isNaN(latency) ? null : latency);
+        }
+
+        private static double sum(KafkaStreams streams, String name) {
+            double total = 0;
+            boolean found = false;
+            for (var e : streams.metrics().entrySet()) {
+                if (e.getKey().group().equals("stream-thread-metrics") && e.getKey().name().equals(name)
+                        && e.getValue().metricValue() instanceof Number n && !Double.isNaN(n.doubleValue())) {
+                    total += n.doubleValue();
+                    found = true;
+                }
+            }
+            return found ? total : Double.NaN;
+        }
     }
 
     /**
@@ -224,10 +262,12 @@ final class EndToEndBenchmark implements AutoCloseable {
         try {
             awaitRunning(target, app);
             long t0 = System.nanoTime();
+            ThreadTime.Totals threadsAtStart = ThreadTime.Totals.of(app.streams());
             long deadline = t0 + backlogTimeout(t0, measured).toNanos();
             awaitOutputs(target.name() + " backlog", reader, app, expected, deadline);
             boolean complete = reader.received() >= expected;
             long end = complete ? reader.backlogDoneNanos() : System.nanoTime();
+            ThreadTime threads = ThreadTime.between(app.streams(), threadsAtStart, since(t0));
             Batches backlogBatches = app.batches();
             // inputs behind the outputs that arrived, pro rata where the backlog did not drain
             long processed = complete ? records : Math.round((double) reader.received() * records / expected);
@@ -243,6 +283,8 @@ final class EndToEndBenchmark implements AutoCloseable {
                 progress.line("e2e %s: bytes per event: input %.0f, state changelog %.0f, pending %.0f, outputs %.0f",
                         target.name(), bytes.input(), bytes.state(), bytes.pending(), bytes.outputs());
             }
+            progress.line("e2e %s: stream thread blocked on Kafka %.0f%% of the backlog, %,d commits", target.name(),
+                    100 * threads.blockedShare(), threads.commits());
             measuredRuns++;
             double rate = Math.max(1.0, eps / 2);
             PacedOutcome outcome;
@@ -260,7 +302,7 @@ final class EndToEndBenchmark implements AutoCloseable {
                     percentile(outcome.latencies(), 99),
                     complete ? null : String.format(Locale.ROOT, "backlog not drained within %.0f s: events/s is "
                             + "what was committed by then; latency from a fresh application", seconds), bytes,
-                    complete ? backlogBatches : null, pacedBatches);
+                    complete ? backlogBatches : null, pacedBatches, threads);
         } finally {
             stop(target, app);
             reader.close();
@@ -577,6 +619,8 @@ final class EndToEndBenchmark implements AutoCloseable {
 
         boolean stopped();
 
+        KafkaStreams streams();
+
         /** The batches stepped so far; null for an application that does not step. */
         default Batches batches() {
             return null;
@@ -615,6 +659,11 @@ final class EndToEndBenchmark implements AutoCloseable {
         @Override
         public boolean stopped() {
             return stopped;
+        }
+
+        @Override
+        public KafkaStreams streams() {
+            return streams;
         }
     }
 
@@ -751,6 +800,11 @@ final class EndToEndBenchmark implements AutoCloseable {
                 @Override
                 public boolean stopped() {
                     return stopped;
+                }
+
+                @Override
+                public KafkaStreams streams() {
+                    return app.streams();
                 }
 
                 @Override

@@ -108,7 +108,7 @@ class BenchReportTest {
         EndToEndBenchmark.Batches total = new EndToEndBenchmark.Batches(30, 90, new long[] {20, 29, 30, 30, 30, 30});
         EndToEndBenchmark.Batches paced = total.minus(backlog);
         report.e2e(new EndToEndBenchmark.Result(BenchReport.HDFS, "hdfs", null, 10, 10, true, 1, 10, 5, 5, 5, 1.0,
-                2.0, null, null, backlog, paced));
+                2.0, null, null, backlog, paced, new EndToEndBenchmark.ThreadTime(0.55, 12, 40.0)));
 
         assertThat(backlog.mean()).isEqualTo(5.0);
         assertThat(paced.mean()).isEqualTo(2.0);
@@ -116,12 +116,13 @@ class BenchReportTest {
         assertThat(paced.shareAtMost(8)).isEqualTo(1.0);
         assertThat(report.json()).containsEntry("e2e_hdfs_batch_mean_backlog", 5.0)
                 .containsEntry("e2e_hdfs_batch_mean_paced", 2.0);
-        assertThat(report.table()).contains("hdfs paced", "80%");
+        assertThat(report.table()).contains("hdfs paced", "80%").contains("blocked  55%,     12 commits, 40 ms");
+        assertThat(report.json()).containsEntry("e2e_hdfs_blocked_share", 0.55).containsEntry("e2e_hdfs_commits", 12L);
     }
 
     private static EndToEndBenchmark.Result result(String topology, String workload, String baseline, double eps,
                                                    double p99, EndToEndBenchmark.Bytes bytes) {
         return new EndToEndBenchmark.Result(topology, workload, baseline, 1000, 1000, true, 1, eps, eps / 2, 100, 100,
-                20.0, p99, null, bytes, null, null);
+                20.0, p99, null, bytes, null, null, null);
     }
 }
