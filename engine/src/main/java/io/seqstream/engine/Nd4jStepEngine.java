@@ -6,16 +6,14 @@ import static org.bytedeco.openblas.global.openblas_nolapack.CblasTrans;
 import static org.bytedeco.openblas.global.openblas_nolapack.cblas_sgemm;
 
 import io.seqstream.model.LoadedModel;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import org.bytedeco.javacpp.FloatPointer;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Steps a batch of keys with one OpenBLAS GEMM per layer and one for the output, and everything else on the Java
  * heap with {@link Kernels}. The BLAS is ND4J's (the OpenBLAS it loads, with its thread setting), called through
- * JavaCPP's {@code cblas_sgemm} on native buffers allocated once per batch size: ND4J's own {@code gemm} and
+ * JavaCPP's {@code cblas_sgemm} on native buffers allocated once: ND4J's own {@code gemm} and
  * element-wise ops cost tens of microseconds per call here, and its element-wise ops 13 ns per value, together
  * two thirds of a small model's step.
  *
@@ -28,27 +26,18 @@ import org.nd4j.linalg.factory.Nd4j;
  * column-major [V, B], which is the row-major [B, V] the caller reads: logits leave in one bulk copy and the
  * softmax runs in place on the heap.
  *
- * <p>Buffers are kept per batch size (a few sizes recently used) and freed when evicted or on {@link #close()}.
+ * <p>One set of buffers serves every batch size up to its capacity (it grows in powers of two: batch sizes in a
+ * stream vary from one step to the next) and is freed on {@link #close()}.
  * Not thread-safe.
  */
 public final class Nd4jStepEngine extends WeightsStepEngine {
-    private static final int CACHED_BATCH_SIZES = 8;
-
     /** Per layer: [W ; RW ; b], column-major (nIn + H + 1) × G, used transposed. */
     private final FloatPointer[] stackedWeights;
     /** [Wout ; bout], column-major (H + 1) × V, used transposed. */
     private final FloatPointer outputWeights;
     private final Kernels kernels;
-    private final Map<Integer, Buffers> buffers = new LinkedHashMap<>(16, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<Integer, Buffers> eldest) {
-            if (size() > CACHED_BATCH_SIZES) {
-                eldest.getValue().close();
-                return true;
-            }
-            return false;
-        }
-    };
+    /** For batches up to its capacity; null until the first step. */
+    private Buffers buffers;
     private float[] probabilities = new float[0];
 
     /** States it makes keep {@value KeyState#DEFAULT_HISTORY_TOKENS} tokens of history. */
@@ -95,7 +84,7 @@ public final class Nd4jStepEngine extends WeightsStepEngine {
     @Override
     public float[] step(List<KeyState> states) {
         int batch = states.size();
-        Buffers b = buffers.computeIfAbsent(batch, Buffers::new);
+        Buffers b = buffers(batch);
         int h = w.hidden;
         int g = w.gates();
         for (int l = 0; l < w.layers; l++) {
@@ -109,7 +98,7 @@ public final class Nd4jStepEngine extends WeightsStepEngine {
                 } // else the layer below wrote its new h there
                 System.arraycopy(state.hidden()[l], 0, input, i * k + nIn, h);
             }
-            b.nativeInput[l].put(input, 0, input.length);
+            b.nativeInput[l].put(input, 0, batch * k);
             cblas_sgemm(CblasColMajor, CblasTrans, CblasNoTrans, g, batch, k, 1f, stackedWeights[l], k,
                     b.nativeInput[l], k, 0f, b.nativeGates, g);
             b.nativeGates.get(b.gates, 0, batch * g);
@@ -126,7 +115,7 @@ public final class Nd4jStepEngine extends WeightsStepEngine {
                 System.arraycopy(hidden, 0, next, i * nextStride, h);
             }
         }
-        b.nativeTop.put(b.top, 0, b.top.length);
+        b.nativeTop.put(b.top, 0, batch * (h + 1));
         cblas_sgemm(CblasColMajor, CblasTrans, CblasNoTrans, w.vocab, batch, h + 1, 1f, outputWeights, h + 1,
                 b.nativeTop, h + 1, 0f, b.nativeLogits, w.vocab);
         if (probabilities.length < batch * w.vocab) {
@@ -137,8 +126,19 @@ public final class Nd4jStepEngine extends WeightsStepEngine {
         return probabilities;
     }
 
+    private Buffers buffers(int batch) {
+        if (buffers == null || buffers.capacity < batch) {
+            if (buffers != null) {
+                buffers.close();
+            }
+            buffers = new Buffers(batch == 1 ? 1 : Integer.highestOneBit(batch - 1) << 1); // the next power of two
+        }
+        return buffers;
+    }
+
     /**
-     * The buffers for one batch size. Each key's values are contiguous (column-major with the key as column):
+     * The buffers for batches of up to {@code capacity} keys. Each key's values are contiguous (column-major with
+     * the key as column):
      * native ones for the GEMMs, and their heap twins, which enter and leave native memory in one bulk copy each.
      */
     private final class Buffers implements AutoCloseable {
@@ -154,7 +154,10 @@ public final class Nd4jStepEngine extends WeightsStepEngine {
         /** V × B. */
         final FloatPointer nativeLogits;
 
+        final int capacity;
+
         Buffers(int batch) {
+            capacity = batch;
             int h = w.hidden;
             input = new float[w.layers][];
             nativeInput = new FloatPointer[w.layers];
@@ -191,8 +194,10 @@ public final class Nd4jStepEngine extends WeightsStepEngine {
 
     @Override
     public void close() {
-        buffers.values().forEach(Buffers::close);
-        buffers.clear();
+        if (buffers != null) {
+            buffers.close();
+            buffers = null;
+        }
         for (FloatPointer p : stackedWeights) {
             p.close();
         }

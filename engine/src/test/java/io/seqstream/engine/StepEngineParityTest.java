@@ -79,27 +79,51 @@ class StepEngineParityTest {
         Random random = new Random(modelIndex * 100 + batch);
         try (StepEngine reference = new Dl4jStepEngine(model);
              StepEngine engine = create(model, kind, kernels)) {
-            List<KeyState> expected = new ArrayList<>();
-            List<KeyState> actual = new ArrayList<>();
-            for (int i = 0; i < batch; i++) {
-                expected.add(reference.newState(Vocabulary.START_ID, 0));
-                actual.add(engine.newState(Vocabulary.START_ID, 0));
+            stepBoth(model, reference, engine, batch, 4, random);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("batchedKinds")
+    void shouldMatchDl4jWhenOneEngineStepsBatchesOfChangingSizes(String kind) {
+        LoadedModel model = MODELS.get(1);
+        Random random = new Random(7);
+        try (StepEngine reference = new Dl4jStepEngine(model);
+             StepEngine engine = StepEngines.create(model, kind)) {
+            // buffers sized for 64 keys serve the smaller batches after it; 100 makes them grow
+            for (int batch : new int[] {64, 3, 17, 1, 100, 9}) {
+                stepBoth(model, reference, engine, batch, 2, random);
             }
-            for (int step = 0; step < 4; step++) {
-                float[] want = reference.step(expected).clone();
-                float[] got = engine.step(actual);
-                for (int j = 0; j < batch * model.manifest().architecture().vocabSize(); j++) {
-                    assertThat(got[j]).as("probability %d at step %d", j, step).isCloseTo(want[j], within(1e-5f));
+        }
+    }
+
+    static Stream<String> batchedKinds() {
+        return Stream.of(StepEngines.ND4J, StepEngines.AUTO);
+    }
+
+    /** Steps fresh states of {@code batch} keys {@code steps} times on both engines and compares every output. */
+    private static void stepBoth(LoadedModel model, StepEngine reference, StepEngine engine, int batch, int steps,
+                                 Random random) {
+        List<KeyState> expected = new ArrayList<>();
+        List<KeyState> actual = new ArrayList<>();
+        for (int i = 0; i < batch; i++) {
+            expected.add(reference.newState(Vocabulary.START_ID, 0));
+            actual.add(engine.newState(Vocabulary.START_ID, 0));
+        }
+        for (int step = 0; step < steps; step++) {
+            float[] want = reference.step(expected).clone();
+            float[] got = engine.step(actual);
+            for (int j = 0; j < batch * model.manifest().architecture().vocabSize(); j++) {
+                assertThat(got[j]).as("probability %d at step %d", j, step).isCloseTo(want[j], within(1e-5f));
+            }
+            for (int i = 0; i < batch; i++) {
+                for (int l = 0; l < expected.get(i).layers(); l++) {
+                    assertClose(actual.get(i).hidden()[l], expected.get(i).hidden()[l]);
+                    assertClose(actual.get(i).cell()[l], expected.get(i).cell()[l]);
                 }
-                for (int i = 0; i < batch; i++) {
-                    for (int l = 0; l < expected.get(i).layers(); l++) {
-                        assertClose(actual.get(i).hidden()[l], expected.get(i).hidden()[l]);
-                        assertClose(actual.get(i).cell()[l], expected.get(i).cell()[l]);
-                    }
-                    int next = random.nextInt(model.vocabulary().size());
-                    expected.get(i).recordScore(0, false, next, 0, 0);
-                    actual.get(i).recordScore(0, false, next, 0, 0);
-                }
+                int next = random.nextInt(model.vocabulary().size());
+                expected.get(i).recordScore(0, false, next, 0, 0);
+                actual.get(i).recordScore(0, false, next, 0, 0);
             }
         }
     }

@@ -71,7 +71,7 @@ public enum Setting {
                     + " after bin b is (times b was followed by it + w x the model's) / (times b was seen + w); above 0,"
                     + " large = the model alone"),
     ENGINE("engine", "auto",
-            "Stepping engine: auto (plain Java for small batches, ND4J GEMMs for large), nd4j, java or dl4j"),
+            "Stepping engine: auto (the heap engine up to 8 keys per batch, OpenBLAS GEMMs above), nd4j, java or dl4j"),
     ENGINE_BLAS_THREADS("engine.blas-threads", "1",
             "Threads of each BLAS call (ND4J's OpenBLAS, process-wide): 1 suits a stream thread stepping small batches"
                     + " (more threads spin between calls and take CPU from Kafka's threads); 0 = one per core"),
