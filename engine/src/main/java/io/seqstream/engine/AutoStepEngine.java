@@ -10,8 +10,8 @@ import java.util.List;
 final class AutoStepEngine extends WeightsStepEngine {
     /**
      * The largest batch stepped by the heap engine: {@code seqstream bench} on 2 cores with the SIMD kernels put both
-     * models' crossover between 8 and 64 keys (small model, per event: 8.6 µs heap against 10 µs GEMM at B=8 and
-     * 7.7 against 3 at B=64; large: 190 against 240 µs at B=8, against 70 at B=64).
+     * models' crossover between 8 and 64 keys (the README's run, per event: small model 11.5 µs on the heap against
+     * 13.9 µs with GEMMs at B=8, 8.4 against 6.3 at B=64; large 187 against 236 µs at B=8, 203 against 85 at B=64).
      */
     static final int JAVA_MAX_BATCH = 8;
 
