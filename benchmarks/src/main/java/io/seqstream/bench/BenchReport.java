@@ -291,7 +291,8 @@ final class BenchReport {
             j.put(p + "bytes_per_event_pending", bytes == null ? null : r1(bytes.pending()));
             j.put(p + "bytes_per_event_outputs", bytes == null ? null : r1(bytes.outputs()));
             EndToEndBenchmark.ThreadTime threads = r == null ? null : r.backlogThread();
-            j.put(p + "blocked_share", threads == null ? null : Math.round(threads.blockedShare() * 1000) / 1000.0);
+            j.put(p + "blocked_share", threads == null || threads.blockedShare() == null ? null
+                    : Math.round(threads.blockedShare() * 1000) / 1000.0);
             j.put(p + "commits", threads == null ? null : threads.commits());
             j.put(p + "commit_ms", threads == null ? null : r1(threads.commitMsAvg()));
             if (!topology.contains(EndToEndBenchmark.COUNT)) {
@@ -445,13 +446,14 @@ final class BenchReport {
                 batchLine(out, r.topology() + " backlog", r.backlogBatches());
                 batchLine(out, r.topology() + " paced", r.pacedBatches());
             }
-            line(out, "  stream thread in the backlog: share of the time blocked on Kafka (polls, the producer's flush, "
-                    + "the transaction's commit), commits");
+            line(out, "  stream thread in the backlog: share of the time blocked on Kafka (polls, the producer's "
+                    + "flush, the transaction's commit), commits");
             for (EndToEndBenchmark.Result r : e2e.values()) {
                 EndToEndBenchmark.ThreadTime t = r.backlogThread();
                 if (t != null) {
-                    line(out, "    %-12s blocked %3.0f%%, %,6d commits, %s ms per commit", r.topology(),
-                            100 * t.blockedShare(), t.commits(), num(t.commitMsAvg(), "%.0f"));
+                    line(out, "    %-12s blocked %3s%%, %,6d commits, %s ms per commit", r.topology(),
+                            num(t.blockedShare() == null ? null : 100 * t.blockedShare(), "%.0f"), t.commits(),
+                            num(t.commitMsAvg(), "%.0f"));
                 }
             }
         }

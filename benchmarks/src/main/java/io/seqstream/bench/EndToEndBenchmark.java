@@ -112,7 +112,7 @@ final class EndToEndBenchmark implements AutoCloseable {
      * @param commits       commits in the backlog
      * @param commitMsAvg   mean commit latency (Kafka Streams' windowed {@code commit-latency-avg})
      */
-    record ThreadTime(double blockedShare, long commits, Double commitMsAvg) {
+    record ThreadTime(Double blockedShare, long commits, Double commitMsAvg) {
         /** Totals so far: blocked nanoseconds and commits. */
         record Totals(double blockedNs, double commits) {
             static Totals of(KafkaStreams streams) {
@@ -123,7 +123,8 @@ final class EndToEndBenchmark implements AutoCloseable {
         static ThreadTime between(KafkaStreams streams, Totals before, double seconds) {
             Totals after = Totals.of(streams);
             double latency = sum(streams, "commit-latency-avg");
-            return new ThreadTime((after.blockedNs() - before.blockedNs()) / 1e9 / seconds,
+            double blocked = (after.blockedNs() - before.blockedNs()) / 1e9 / seconds;
+            return new ThreadTime(Double.isNaN(blocked) ? null : blocked,
                     Math.round(after.commits() - before.commits()), Double.isNaN(latency) ? null : latency);
         }
 
@@ -283,8 +284,9 @@ final class EndToEndBenchmark implements AutoCloseable {
                 progress.line("e2e %s: bytes per event: input %.0f, state changelog %.0f, pending %.0f, outputs %.0f",
                         target.name(), bytes.input(), bytes.state(), bytes.pending(), bytes.outputs());
             }
-            progress.line("e2e %s: stream thread blocked on Kafka %.0f%% of the backlog, %,d commits", target.name(),
-                    100 * threads.blockedShare(), threads.commits());
+            Double blocked = threads.blockedShare();
+            progress.line("e2e %s: stream thread blocked on Kafka %s%% of the backlog, %,d commits", target.name(),
+                    blocked == null ? "-" : String.format(Locale.ROOT, "%.0f", 100 * blocked), threads.commits());
             measuredRuns++;
             double rate = Math.max(1.0, eps / 2);
             PacedOutcome outcome;

@@ -59,6 +59,10 @@ class BenchCommandIT {
         assertThat(json.get("bytes_per_event_scoring").asDouble())
                 .isGreaterThan(json.get("bytes_per_event_count").asDouble());
         assertThat(json.get("e2e_hdfs_batch_mean_backlog").asDouble()).isGreaterThanOrEqualTo(1.0);
+        // Kafka Streams' thread metrics: exactly-once commits while the backlog drains, some time blocked on Kafka
+        assertThat(json.get("e2e_hdfs_commits").asLong()).isPositive();
+        assertThat(json.get("e2e_hdfs_blocked_share").asDouble()).isBetween(0.0, 1.0);
+        assertThat(json.get("step_kernels").asText()).startsWith("vector (");
         // the scaling run: every state written was restored after the state directory was wiped
         for (String keys : List.of("500", "2000")) {
             assertThat(json.get("scaling_" + keys + "_restore_s").asDouble()).as(keys).isPositive();
