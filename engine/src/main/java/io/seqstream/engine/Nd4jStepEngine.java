@@ -102,8 +102,9 @@ public final class Nd4jStepEngine extends WeightsStepEngine {
             cblas_sgemm(CblasColMajor, CblasTrans, CblasNoTrans, g, batch, k, 1f, stackedWeights[l], k,
                     b.nativeInput[l], k, 0f, b.nativeGates, g);
             b.nativeGates.get(b.gates, 0, batch * g);
-            float[] next = l + 1 < w.layers ? b.input[l + 1] : b.top;
-            int nextStride = l + 1 < w.layers ? h + h + 1 : h + 1;
+            boolean last = l + 1 == w.layers;
+            float[] next = last ? b.top : b.input[l + 1];
+            int nextStride = (last ? 0 : w.inputSize(l + 1)) + h + 1; // [h | 1] on top, else [x | h | 1]
             for (int i = 0; i < batch; i++) {
                 KeyState state = states.get(i);
                 float[] hidden = state.hidden()[l];

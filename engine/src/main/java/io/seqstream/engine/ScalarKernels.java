@@ -5,7 +5,12 @@ final class ScalarKernels implements Kernels {
 
     @Override
     public void lstmCell(float[] gates, int offset, float[] cell, float[] hidden, int n) {
-        for (int i = 0; i < n; i++) {
+        lstmCellFrom(0, gates, offset, cell, hidden, n);
+    }
+
+    /** {@link #lstmCell} for units {@code from ... n-1} only: the tail a vector loop leaves. */
+    static void lstmCellFrom(int from, float[] gates, int offset, float[] cell, float[] hidden, int n) {
+        for (int i = from; i < n; i++) {
             float z = tanh(gates[offset + i]);
             float f = sigmoid(gates[offset + n + i]);
             float o = sigmoid(gates[offset + 2 * n + i]);
@@ -18,7 +23,12 @@ final class ScalarKernels implements Kernels {
 
     @Override
     public void tanh(float[] in, int offset, float[] out, int n) {
-        for (int i = 0; i < n; i++) {
+        tanhFrom(0, in, offset, out, n);
+    }
+
+    /** {@link #tanh(float[], int, float[], int)} for {@code from ... n-1} only. */
+    static void tanhFrom(int from, float[] in, int offset, float[] out, int n) {
+        for (int i = from; i < n; i++) {
             out[i] = tanh(in[offset + i]);
         }
     }

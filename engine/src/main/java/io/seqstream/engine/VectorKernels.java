@@ -27,15 +27,7 @@ final class VectorKernels implements Kernels {
             c.intoArray(cell, i);
             o.mul(tanh(c)).intoArray(hidden, i);
         }
-        for (; i < n; i++) {
-            float z = ScalarKernels.tanh(gates[offset + i]);
-            float f = ScalarKernels.sigmoid(gates[offset + n + i]);
-            float o = ScalarKernels.sigmoid(gates[offset + 2 * n + i]);
-            float in = ScalarKernels.sigmoid(gates[offset + 3 * n + i]);
-            float c = f * cell[i] + in * z;
-            cell[i] = c;
-            hidden[i] = o * ScalarKernels.tanh(c);
-        }
+        ScalarKernels.lstmCellFrom(i, gates, offset, cell, hidden, n);
     }
 
     @Override
@@ -45,9 +37,7 @@ final class VectorKernels implements Kernels {
         for (; i < bound; i += L) {
             tanh(FloatVector.fromArray(S, in, offset + i)).intoArray(out, i);
         }
-        for (; i < n; i++) {
-            out[i] = ScalarKernels.tanh(in[offset + i]);
-        }
+        ScalarKernels.tanhFrom(i, in, offset, out, n);
     }
 
     @Override
