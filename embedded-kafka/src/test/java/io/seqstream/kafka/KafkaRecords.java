@@ -4,6 +4,7 @@ import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -65,7 +66,8 @@ final class KafkaRecords {
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             // A committed transaction's markers reach the partitions after commitTransaction() returns; until
-            // they do, a read_committed consumer's end (the last stable offset) lags the log end. Wait for it.
+            // they do, a read_committed consumer's end (the last stable offset) stops at the open transaction's
+            // first record. Wait until it has passed every record already written.
             Map<TopicPartition, Long> end = isolation == IsolationLevel.READ_COMMITTED
                     ? awaitStableEnd(bootstrapServers, consumer, partitions)
                     : consumer.endOffsets(partitions);
@@ -88,11 +90,17 @@ final class KafkaRecords {
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted");
         try (KafkaConsumer<String, String> uncommitted =
                      new KafkaConsumer<>(config, new StringDeserializer(), new StringDeserializer())) {
+            // The log end read here may predate the commit markers, which then move it one further: the last
+            // stable offset must reach it, not equal it.
             Map<TopicPartition, Long> logEnd = uncommitted.endOffsets(partitions);
+            Map<TopicPartition, Long> stableEnd = new HashMap<>();
             await("the last stable offsets of " + partitions + " reach the log end " + logEnd)
                     .atMost(READ_TIMEOUT)
-                    .until(() -> committed.endOffsets(partitions).equals(logEnd));
-            return logEnd;
+                    .until(() -> {
+                        stableEnd.putAll(committed.endOffsets(partitions));
+                        return partitions.stream().allMatch(tp -> stableEnd.get(tp) >= logEnd.get(tp));
+                    });
+            return stableEnd;
         }
     }
 }
