@@ -9,6 +9,7 @@ import io.micrometer.core.instrument.distribution.DistributionStatisticConfig;
 import io.micrometer.core.instrument.distribution.HistogramSnapshot;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.seqstream.app.ScoringApp;
+import io.seqstream.app.SendFailures;
 import io.seqstream.app.config.SeqstreamConfig;
 import io.seqstream.app.config.Setting;
 import io.seqstream.app.config.StreamsSettings;
@@ -26,18 +27,15 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
 import java.util.function.ToIntFunction;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -480,27 +478,6 @@ final class EndToEndBenchmark implements AutoCloseable {
             producer.flush();
             failures.check(topic, sent);
             return new Produced(sent, expected);
-        }
-    }
-
-    /** Counts the input records the broker did not take: a run must not wait for outputs of input never written. */
-    static final class SendFailures implements Callback {
-        private final AtomicLong failed = new AtomicLong();
-        private final AtomicReference<Exception> first = new AtomicReference<>();
-
-        @Override
-        public void onCompletion(RecordMetadata metadata, Exception exception) {
-            if (exception != null) {
-                failed.incrementAndGet();
-                first.compareAndSet(null, exception);
-            }
-        }
-
-        void check(String topic, long sent) {
-            if (failed.get() > 0) {
-                throw new IllegalStateException(String.format(Locale.ROOT, "%,d of %,d records could not be written "
-                        + "to %s: %s", failed.get(), sent, topic, first.get()), first.get());
-            }
         }
     }
 

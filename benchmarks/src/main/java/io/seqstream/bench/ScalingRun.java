@@ -2,6 +2,7 @@ package io.seqstream.bench;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.seqstream.app.ScoringApp;
+import io.seqstream.app.SendFailures;
 import io.seqstream.app.config.SeqstreamConfig;
 import io.seqstream.app.config.Setting;
 import io.seqstream.app.state.KeyStateSerde;
@@ -218,7 +219,7 @@ final class ScalingRun {
         KeyStateSerde serde = new KeyStateSerde(config.compactState(), history);
         SplittableRandom random = new SplittableRandom(e2e.settings().seed());
         long bytes = 0;
-        EndToEndBenchmark.SendFailures failures = new EndToEndBenchmark.SendFailures();
+        SendFailures failures = new SendFailures();
         try (KafkaProducer<String, byte[]> producer = e2e.producer(20);
              Progress.Bar bar = progress.bar("scaling: writing states", keys, "keys")) {
             for (int i = 0; i < keys; i++) {

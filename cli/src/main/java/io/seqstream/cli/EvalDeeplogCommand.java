@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.seqstream.app.ScoringApp;
+import io.seqstream.app.SendFailures;
 import io.seqstream.app.config.SeqstreamConfig;
 import io.seqstream.app.config.Setting;
 import io.seqstream.app.model.ServedModels;
@@ -282,7 +283,11 @@ final class EvalDeeplogCommand implements Callable<Integer> {
                                 Map<Part, List<List<String>>> sessions) {
         Map<String, String> values = new HashMap<>();
         Map<String, String> lastValues = new HashMap<>();
-        sessions.forEach((part, list) -> {
+        SendFailures failures = new SendFailures();
+        long sent = 0;
+        for (Map.Entry<Part, List<List<String>>> entry : sessions.entrySet()) {
+            Part part = entry.getKey();
+            List<List<String>> list = entry.getValue();
             for (int i = 0; i < list.size(); i++) {
                 String key = String.format(Locale.ROOT, "%s-%s-%07d", runTag, part.name().toLowerCase(Locale.ROOT), i);
                 List<String> session = list.get(i);
@@ -290,11 +295,13 @@ final class EvalDeeplogCommand implements Callable<Integer> {
                     boolean last = j == session.size() - 1;
                     String value = (last ? lastValues : values).computeIfAbsent(session.get(j),
                             token -> "{\"token\":" + quoted(token) + (last ? ",\"end\":true}" : "}"));
-                    producer.send(new ProducerRecord<>(topic, key, value));
+                    producer.send(new ProducerRecord<>(topic, key, value), failures);
+                    sent++;
                 }
             }
-        });
+        }
         producer.flush();
+        failures.check(topic, sent);
     }
 
     private static String quoted(String token) {

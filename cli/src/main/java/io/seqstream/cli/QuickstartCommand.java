@@ -2,6 +2,7 @@ package io.seqstream.cli;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.seqstream.app.ScoringApp;
+import io.seqstream.app.SendFailures;
 import io.seqstream.app.TopicAdmin;
 import io.seqstream.app.config.SeqstreamConfig;
 import io.seqstream.app.config.Setting;
@@ -282,6 +283,7 @@ final class QuickstartCommand implements Callable<Integer> {
         private volatile boolean stopped;
         private long published;
         private long badPublished;
+        private final SendFailures sendFailures = new SendFailures();
         private long scored;
         private long anomalies;
         private long deadLettered;
@@ -375,8 +377,9 @@ final class QuickstartCommand implements Callable<Integer> {
 
         /** Two malformed records, to show the dead-letter topic at work. */
         void publishBadRecords(KafkaProducer<String, String> producer) {
-            producer.send(new ProducerRecord<>(topics.events().name(), "blk_" + runTag + "-bad", "{\"token\": "));
-            producer.send(new ProducerRecord<>(topics.events().name(), null, "{\"token\":\"5\"}"));
+            producer.send(new ProducerRecord<>(topics.events().name(), "blk_" + runTag + "-bad", "{\"token\": "),
+                    sendFailures);
+            producer.send(new ProducerRecord<>(topics.events().name(), null, "{\"token\":\"5\"}"), sendFailures);
             badPublished = 2;
         }
 
@@ -389,6 +392,7 @@ final class QuickstartCommand implements Callable<Integer> {
             firstPublishNanos = System.nanoTime();
             long deadline = System.nanoTime() + Duration.ofSeconds(timeoutSeconds).toNanos();
             while (!stopped && app.fatalError() == null) {
+                sendFailures.check(topics.events().name(), published + badPublished);
                 // The last events wait for a pending swap, so that some are scored by the new version.
                 boolean holdBack = published >= target - SWAP_RESERVE && swapping();
                 if (published < target && !holdBack) {
@@ -401,7 +405,7 @@ final class QuickstartCommand implements Callable<Integer> {
                     Cursor c = active.get(random.nextInt(active.size()));
                     boolean last = c.next == c.session.keys().size() - 1;
                     String value = "{\"token\":\"" + c.session.keys().get(c.next++) + "\"" + (last ? ",\"end\":true}" : "}");
-                    producer.send(new ProducerRecord<>(topics.events().name(), c.key, value));
+                    producer.send(new ProducerRecord<>(topics.events().name(), c.key, value), sendFailures);
                     published++;
                     if (last) {
                         active.remove(c);

@@ -1,6 +1,7 @@
 package io.seqstream.cli;
 
 import io.seqstream.app.ScoringApp;
+import io.seqstream.app.SendFailures;
 import io.seqstream.app.config.SeqstreamConfig;
 import io.seqstream.app.config.Setting;
 import io.seqstream.app.model.ServedModels;
@@ -134,14 +135,18 @@ final class StreamedNab implements NabScoreSource {
                     model, total, files.size(), topics.events().name());
             out.flush();
             long started = System.nanoTime();
+            long records = total;
             CompletableFuture<Void> producing = CompletableFuture.runAsync(() -> {
+                SendFailures failures = new SendFailures();
                 for (int f = 0; f < files.size(); f++) {
                     String key = runTag + "-" + f;
                     for (double v : corpus.series().get(files.get(f)).values()) {
-                        producer.send(new ProducerRecord<>(topics.events().name(), key, "{\"value\":" + v + "}"));
+                        producer.send(new ProducerRecord<>(topics.events().name(), key, "{\"value\":" + v + "}"),
+                                failures);
                     }
                 }
                 producer.flush();
+                failures.check(topics.events().name(), records);
             });
             long deadline = started + Duration.ofSeconds(timeoutSeconds).toNanos();
             long received = 0;

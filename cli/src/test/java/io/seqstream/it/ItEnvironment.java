@@ -2,6 +2,7 @@ package io.seqstream.it;
 
 import static org.awaitility.Awaitility.await;
 
+import io.seqstream.app.SendFailures;
 import io.seqstream.app.TopicAdmin;
 import io.seqstream.app.config.SeqstreamConfig;
 import io.seqstream.app.config.Setting;
@@ -16,7 +17,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -42,8 +43,9 @@ final class ItEnvironment {
     final Map<String, String> clientProperties;
     final SeqstreamConfig config;
     final Topics topics;
-    /** The first failure to publish an event through {@link #send}, if any. */
-    private final AtomicReference<Exception> unsent = new AtomicReference<>();
+    /** Events {@link #send} published, and those the broker did not take. */
+    private final AtomicLong sent = new AtomicLong();
+    private final SendFailures unsent = new SendFailures();
 
     ItEnvironment(KafkaFixture kafka, Path stateDir, Map<String, String> settings) {
         this(kafka.bootstrapServers(), Map.of(), stateDir, settings);
@@ -115,11 +117,8 @@ final class ItEnvironment {
     /** Sends one event; a record the broker did not take fails the next read of outputs, with the reason. */
     void send(KafkaProducer<byte[], byte[]> producer, String key, String value) {
         producer.send(new ProducerRecord<>(topics.events().name(), key == null ? null : utf8(key),
-                value == null ? null : utf8(value)), (metadata, e) -> {
-                    if (e != null) {
-                        unsent.compareAndSet(null, e);
-                    }
-                });
+                value == null ? null : utf8(value)), unsent);
+        sent.incrementAndGet();
     }
 
     /** Events at positions {@code [from, to)} over all sessions. */
@@ -153,9 +152,7 @@ final class ItEnvironment {
 
     /** Reads committed records of {@code topic} until at least {@code count} arrived, then a little longer. */
     List<ConsumerRecord<byte[], byte[]>> readAtLeast(String topic, int count, Duration timeout) {
-        if (unsent.get() != null) {
-            throw new AssertionError("An event could not be published to " + topics.events().name(), unsent.get());
-        }
+        unsent.check(topics.events().name(), sent.get());
         List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
         try (KafkaConsumer<byte[], byte[]> consumer = consumer(true, topic)) {
             await("at least " + count + " records on " + topic).atMost(timeout).pollInterval(Duration.ZERO)
