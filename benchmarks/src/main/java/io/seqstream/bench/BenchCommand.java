@@ -99,6 +99,12 @@ public final class BenchCommand implements Callable<Integer> {
             description = "Length of each end-to-end paced (latency) pass (default: 15; --quick: 1.5)")
     Double pacedSeconds;
 
+    @Option(names = "--paced-rate", paramLabel = "EVENTS_PER_S",
+            description = "Produce every end-to-end paced pass at this rate instead of at half the topology's own "
+                    + "backlog rate: the topologies' latencies at one load (the p99 target, defined at half the "
+                    + "scoring topology's maximum, is then not judged)")
+    Double pacedRate;
+
     @Option(names = "--e2e-timeout", paramLabel = "SECONDS",
             description = "Longest wait for one end-to-end backlog to drain; a slower run reports what it "
                     + "committed by then (default: 120; --quick: 30)")
@@ -187,6 +193,9 @@ public final class BenchCommand implements Callable<Integer> {
                         + HdfsWorkload.NAME + ", " + UniformWorkload.NAME);
             }
         }
+        if (pacedRate != null && !(pacedRate > 0 && Double.isFinite(pacedRate))) {
+            throw new ParameterException(spec.commandLine(), "--paced-rate must be a positive number of events/s");
+        }
         if (scaling.stream().anyMatch(k -> k < 1) || (scalingEvents != null && scalingEvents < 1)) {
             throw new ParameterException(spec.commandLine(), "--scaling-keys and --scaling-events must be positive");
         }
@@ -198,7 +207,7 @@ public final class BenchCommand implements Callable<Integer> {
                 Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"), StepEngines.kernels(),
                 quick, recordCount,
                 keyCount, partitions, settings.getOrDefault(Setting.PROCESSING_GUARANTEE.key(),
-                        Setting.PROCESSING_GUARANTEE.defaultValue()), batches, step, settings);
+                        Setting.PROCESSING_GUARANTEE.defaultValue()), pacedRate, batches, step, settings);
         BenchReport report = new BenchReport(setup, BenchModel.ALL, kinds);
         Progress progress = Progress.toStderr();
         Path work = Files.createTempDirectory("seqstream-bench-");
@@ -337,7 +346,7 @@ public final class BenchCommand implements Callable<Integer> {
         int runs = Math.max(1, (runUniform ? 1 + BenchModel.ALL.size() : 0) + (hdfsBench != null ? 2 : 0));
         EndToEndBenchmark.Settings e2e = new EndToEndBenchmark.Settings(recordCount, partitions,
                 Duration.ofSeconds(e2eTimeoutSeconds != null ? e2eTimeoutSeconds : quick ? 30 : 120),
-                seconds(pacedSeconds, quick ? 1.5 : 15.0), !quick, seed, settings, work.resolve("e2e"),
+                seconds(pacedSeconds, quick ? 1.5 : 15.0), pacedRate, !quick, seed, settings, work.resolve("e2e"),
                 startNanos + Duration.ofSeconds(timeBudgetSeconds != null ? timeBudgetSeconds : quick ? 180 : 900)
                         .toNanos(), runs);
         progress.line("e2e: starting the in-process Kafka broker");

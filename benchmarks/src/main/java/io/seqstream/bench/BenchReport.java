@@ -49,7 +49,7 @@ final class BenchReport {
      * @param kernels what the engines' heap-side arithmetic ran on ({@code StepEngines.kernels()})
      */
     record Setup(String startedAt, int cores, String java, String kernels, boolean quick, int records, int keys,
-                 int partitions, String guarantee, List<Integer> batchSizes, StepBenchmark.Settings step,
+                 int partitions, String guarantee, Double pacedRate, List<Integer> batchSizes, StepBenchmark.Settings step,
                  Map<String, String> overrides) {
     }
 
@@ -262,6 +262,7 @@ final class BenchReport {
         j.put("partitions", setup.partitions());
         j.put("guarantee", setup.guarantee());
         j.put("settings", setup.overrides());
+        j.put("paced_rate", setup.pacedRate());
         j.put("engines", engines);
         j.put("headline_engine", head);
 
@@ -355,7 +356,7 @@ final class BenchReport {
         Map<String, Boolean> t = new LinkedHashMap<>();
         t.put("e2e_small_ge_60pct_of_count", atLeast(e2eOverCount("small"), TARGET_E2E_SMALL_OF_COUNT));
         Double p99 = e2eP("small", EndToEndBenchmark.Result::p99Ms);
-        t.put("e2e_small_p99_lt_150ms", p99 == null ? null : p99 < TARGET_P99_MS);
+        t.put("e2e_small_p99_lt_150ms", p99 == null || setup.pacedRate() != null ? null : p99 < TARGET_P99_MS);
         t.put("step_large_b256_ge_1_5x_torch",
                 atLeast(overPeerForTargets("large", 256), TARGET_LARGE_B256_OVER_TORCH));
         t.put("step_large_b256_ge_50pct_ceiling",
@@ -364,7 +365,8 @@ final class BenchReport {
                 atLeast(overPeerForTargets("small", 1), TARGET_SMALL_B1_OVER_TORCH));
         t.put("e2e_hdfs_ge_0_5x_count", atLeast(e2eOverCount(HDFS), TARGET_E2E_HDFS_OF_COUNT));
         Double hdfsP99 = e2eP(HDFS, EndToEndBenchmark.Result::p99Ms);
-        t.put("e2e_hdfs_p99_le_150ms", hdfsP99 == null ? null : hdfsP99 <= TARGET_P99_MS);
+        // defined at half the scoring topology's own maximum: not judged at a rate given with --paced-rate
+        t.put("e2e_hdfs_p99_le_150ms", hdfsP99 == null || setup.pacedRate() != null ? null : hdfsP99 <= TARGET_P99_MS);
         t.put("step_large_b256_ge_1_2x_torch",
                 atLeast(overPeerForTargets("large", 256), TARGET_LARGE_B256_OVER_TORCH_11));
         t.put("step_large_b256_ge_45pct_ceiling",
@@ -422,7 +424,8 @@ final class BenchReport {
         out.append('\n');
 
         line(out, "End to end: in-process broker, %s, %d partitions, %,d records per backlog, then a paced pass "
-                + "at half that rate for latency", setup.guarantee(), setup.partitions(), setup.records());
+                + "%s for latency", setup.guarantee(), setup.partitions(), setup.records(), setup.pacedRate() == null
+                ? "at half that rate" : String.format(Locale.ROOT, "at %,.0f events/s (--paced-rate)", setup.pacedRate()));
         workloads.forEach((name, description) -> line(out, "  workload %-8s %s", name, description));
         if (e2e.isEmpty()) {
             line(out, "  not measured%s", e2eSkipped == null ? "" : ": " + e2eSkipped);
@@ -495,8 +498,13 @@ final class BenchReport {
         line(out, "Targets (issue 11; headline engine: %s)", head);
         Map<String, Boolean> targets = targets();
         target(out, "e2e hdfs ≥ 0.5× count", num(e2eOverCount(HDFS), "%.2f"), targets.get("e2e_hdfs_ge_0_5x_count"));
-        target(out, "e2e hdfs p99 ≤ 150 ms at half max", num(e2eP(HDFS, EndToEndBenchmark.Result::p99Ms),
-                "%.0f ms"), targets.get("e2e_hdfs_p99_le_150ms"));
+        String hdfsP99 = num(e2eP(HDFS, EndToEndBenchmark.Result::p99Ms), "%.0f ms");
+        if (setup.pacedRate() == null) {
+            target(out, "e2e hdfs p99 ≤ 150 ms at half max", hdfsP99, targets.get("e2e_hdfs_p99_le_150ms"));
+        } else {
+            line(out, "  %-38s %10s  %s", "e2e hdfs p99 ≤ 150 ms at half max", hdfsP99,
+                    "not judged: paced at a fixed rate (--paced-rate)");
+        }
         line(out, "  %-38s %10s  %s", "e2e worst case (uniform keys, small)", num(e2eOverCount(WORST), "%.2f"),
                 "reported");
         target(out, "large B=256 ≥ 1.2× torch", num(overTorch("large", 256),

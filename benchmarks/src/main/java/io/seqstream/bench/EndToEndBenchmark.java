@@ -75,7 +75,7 @@ final class EndToEndBenchmark implements AutoCloseable {
      *                  shrinks so that the runs still to come fit before it
      * @param runs      measured runs planned (count, small, large), to share the time left among them
      */
-    record Settings(int records, int partitions, Duration backlogTimeout, Duration pacedDuration,
+    record Settings(int records, int partitions, Duration backlogTimeout, Duration pacedDuration, Double pacedRate,
                     boolean warmUp, long seed, Map<String, String> overrides, Path workDir, long finishBy,
                     int runs) {
         Settings {
@@ -286,7 +286,7 @@ final class EndToEndBenchmark implements AutoCloseable {
             progress.line("e2e %s: stream thread blocked on Kafka %s%% of the backlog, %,d commits", target.name(),
                     blocked == null ? "-" : String.format(Locale.ROOT, "%.0f", 100 * blocked), threads.commits());
             measuredRuns++;
-            double rate = Math.max(1.0, eps / 2);
+            double rate = settings.pacedRate() != null ? settings.pacedRate() : Math.max(1.0, eps / 2);
             PacedOutcome outcome;
             if (complete) {
                 outcome = pacedPass(target, workload, prefix, reader, app, expected, rate);

@@ -13,10 +13,14 @@ class BenchReportTest {
     private static final List<Integer> BATCHES = List.of(1, 256);
 
     private static BenchReport report(List<String> engines) {
+        return report(engines, null);
+    }
+
+    private static BenchReport report(List<String> engines, Double pacedRate) {
         StepBenchmark.Settings step = new StepBenchmark.Settings(BATCHES, 1000, Duration.ofSeconds(1),
                 Duration.ofMillis(500), 3, 42);
         return new BenchReport(new BenchReport.Setup("2025-01-01T00:00:00Z", 2, "17", "vector (256-bit)", false, 1000, 100, 4,
-                "exactly_once_v2", BATCHES, step, Map.of()), BenchModel.ALL, engines);
+                "exactly_once_v2", pacedRate, BATCHES, step, Map.of()), BenchModel.ALL, engines);
     }
 
     @Test
@@ -68,6 +72,21 @@ class BenchReportTest {
         assertThat(report.targets()).containsEntry("step_large_b256_ge_1_2x_torch", null)
                 .containsEntry("step_large_b256_ge_1_5x_torch", null);
         assertThat(report.table()).contains("reference BLAS");
+    }
+
+    @Test
+    void shouldNotJudgeTheLatencyTargetWhenEveryPassRanAtAFixedRate() {
+        BenchReport report = report(List.of("dl4j"), 4_000.0);
+        report.e2e(result(BenchReport.HDFS_COUNT, "hdfs", null, 100_000, 80.0,
+                new EndToEndBenchmark.Bytes(60, 10, 0, 60)));
+        report.e2e(result(BenchReport.HDFS, "hdfs", BenchReport.HDFS_COUNT, 50_000, 120.0,
+                new EndToEndBenchmark.Bytes(60, 300, 40, 500)));
+
+        assertThat(report.json()).containsEntry("paced_rate", 4_000.0).containsEntry("e2e_hdfs_p99_ms", 120.0);
+        assertThat(report.targets()).containsEntry("e2e_hdfs_p99_le_150ms", null)
+                .containsEntry("e2e_hdfs_ge_0_5x_count", true);
+        assertThat(report.table()).contains("a paced pass at 4,000 events/s (--paced-rate)",
+                "not judged: paced at a fixed rate");
     }
 
     @Test
