@@ -502,10 +502,10 @@ final class BenchReport {
         if (setup.pacedRate() == null) {
             target(out, "e2e hdfs p99 ≤ 150 ms at half max", hdfsP99, targets.get("e2e_hdfs_p99_le_150ms"));
         } else {
-            line(out, "  %-38s %10s  %s", "e2e hdfs p99 ≤ 150 ms at half max", hdfsP99,
+            targetRow(out, "e2e hdfs p99 ≤ 150 ms at half max", hdfsP99,
                     "not judged: paced at a fixed rate (--paced-rate)");
         }
-        line(out, "  %-38s %10s  %s", "e2e worst case (uniform keys, small)", num(e2eOverCount(WORST), "%.2f"),
+        targetRow(out, "e2e worst case (uniform keys, small)", num(e2eOverCount(WORST), "%.2f"),
                 "reported");
         target(out, "large B=256 ≥ 1.2× torch", num(overTorch("large", 256),
                 "%.2f×"), targets.get("step_large_b256_ge_1_2x_torch"));
@@ -558,7 +558,12 @@ final class BenchReport {
     }
 
     private static void target(StringBuilder out, String what, String value, Boolean met) {
-        line(out, "  %-38s %10s  %s", what, value, met == null ? "not measured" : met ? "met" : "MISSED");
+        targetRow(out, what, value, met == null ? "not measured" : met ? "met" : "MISSED");
+    }
+
+    /** One row of the targets table: what, the measured value, and its status. */
+    private static void targetRow(StringBuilder out, String what, String value, String status) {
+        line(out, "  %-38s %10s  %s", what, value, status);
     }
 
     private static void line(StringBuilder out, String format, Object... args) {
