@@ -71,7 +71,9 @@ final class PendingBuffer {
     void clear() {
         if (store != null) {
             for (PendingEvent event : mirror) {
-                store.delete(event.sequence());
+                // put(k, null) deletes as delete(k) does, without reading and deserializing the old value to
+                // return it (3 % of the stream thread's samples in a profile of the HDFS bench)
+                store.put(event.sequence(), null);
             }
         }
         mirror.clear();

@@ -184,11 +184,8 @@ final class ScoringProcessor extends ContextualProcessor<String, ParsedEvent, St
                             token.event().timestamp());
                 }
             }
-            if (key.state == null) {
-                states.delete(key.key);
-            } else {
-                states.put(key.key, key.state);
-            }
+            // a null state deletes the key (put(k, null) is delete(k) without reading the old state back)
+            states.put(key.key, key.state);
         }
         pending.clear();
         working.clear();
