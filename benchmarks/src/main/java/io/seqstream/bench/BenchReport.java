@@ -296,6 +296,8 @@ final class BenchReport {
                     : Math.round(threads.blockedShare() * 1000) / 1000.0);
             j.put(p + "commits", threads == null ? null : threads.commits());
             j.put(p + "commit_ms", threads == null ? null : r1(threads.commitMsAvg()));
+            j.put(p + "jit_share", threads == null || threads.jitShare() == null ? null
+                    : Math.round(threads.jitShare() * 1000) / 1000.0);
             if (!topology.contains(EndToEndBenchmark.COUNT)) {
                 j.put(p + "batch_mean_backlog", r == null || r.backlogBatches() == null ? null
                         : r1(r.backlogBatches().mean()));
@@ -450,13 +452,13 @@ final class BenchReport {
                 batchLine(out, r.topology() + " paced", r.pacedBatches());
             }
             line(out, "  stream thread in the backlog: share of the time blocked on Kafka (polls, the producer's "
-                    + "flush, the transaction's commit), commits");
+                    + "flush, the transaction's commit), commits; the JIT compiler's time over the backlog's");
             for (EndToEndBenchmark.Result r : e2e.values()) {
                 EndToEndBenchmark.ThreadTime t = r.backlogThread();
                 if (t != null) {
-                    line(out, "    %-12s blocked %3s%%, %,6d commits, %s ms per commit", r.topology(),
+                    line(out, "    %-12s blocked %3s%%, %,6d commits, %s ms per commit; JIT %3s%%", r.topology(),
                             num(t.blockedShare() == null ? null : 100 * t.blockedShare(), "%.0f"), t.commits(),
-                            num(t.commitMsAvg(), "%.0f"));
+                            num(t.commitMsAvg(), "%.0f"), num(t.jitShare() == null ? null : 100 * t.jitShare(), "%.0f"));
                 }
             }
         }

@@ -18,6 +18,8 @@ import io.seqstream.app.topology.ScoringTopology;
 import io.seqstream.app.topology.Topics;
 import io.seqstream.kafka.EmbeddedKafkaCluster;
 import io.seqstream.model.LoadedModel;
+import java.lang.management.CompilationMXBean;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
@@ -65,6 +67,11 @@ final class EndToEndBenchmark implements AutoCloseable {
     /** Longest wait for the paced outputs once the paced input is all produced. */
     private static final Duration PACED_DRAIN = Duration.ofSeconds(20);
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
+    private static final int WARM_UP_RECORDS = 50_000;
+    /** A warm-up with the JIT compiling for at most this share of its time ends the warm-up. */
+    static final double JIT_QUIET = 0.10;
+    private static final int MAX_WARM_UPS = 4;
+    private static final Duration WARM_UP_BUDGET = Duration.ofSeconds(60);
 
     /**
      * @param overrides seqstream settings for every application (e.g. {@code max.batch.size}); the benchmark
@@ -104,17 +111,20 @@ final class EndToEndBenchmark implements AutoCloseable {
     /**
      * Where the stream threads' time went in the backlog, from Kafka Streams' own thread metrics: the share blocked
      * on Kafka ({@code blocked-time-ns-total}: polls, the producer's flush and the transaction's commit), and the
-     * commits.
+     * commits; and how busy the JIT compiler was meanwhile, which on a small machine takes its cores from the
+     * stream thread and the broker.
      *
      * @param blockedShare  blocked time over the backlog's wall time, summed over stream threads
      * @param commits       commits in the backlog
      * @param commitMsAvg   mean commit latency (Kafka Streams' windowed {@code commit-latency-avg})
+     * @param jitShare      the JVM's compilation time over the backlog's wall time (summed over compiler threads, so
+     *                      it can pass 1); null where the JVM does not report it
      */
-    record ThreadTime(Double blockedShare, long commits, Double commitMsAvg) {
-        /** Totals so far: blocked nanoseconds and commits. */
-        record Totals(double blockedNs, double commits) {
+    record ThreadTime(Double blockedShare, long commits, Double commitMsAvg, Double jitShare) {
+        /** Totals so far: blocked nanoseconds, commits and compilation milliseconds. */
+        record Totals(double blockedNs, double commits, double jitMs) {
             static Totals of(KafkaStreams streams) {
-                return new Totals(sum(streams, "blocked-time-ns-total"), sum(streams, "commit-total"));
+                return new Totals(sum(streams, "blocked-time-ns-total"), sum(streams, "commit-total"), jitMillis());
             }
         }
 
@@ -122,8 +132,10 @@ final class EndToEndBenchmark implements AutoCloseable {
             Totals after = Totals.of(streams);
             double latency = sum(streams, "commit-latency-avg");
             double blocked = (after.blockedNs() - before.blockedNs()) / 1e9 / seconds;
+            double jit = (after.jitMs() - before.jitMs()) / 1e3 / seconds;
             return new ThreadTime(Double.isNaN(blocked) ? null : blocked,
-                    Math.round(after.commits() - before.commits()), Double.isNaN(latency) ? null : latency);
+                    Math.round(after.commits() - before.commits()), Double.isNaN(latency) ? null : latency,
+                    Double.isNaN(jit) ? null : jit);
         }
 
         private static double sum(KafkaStreams streams, String name) {
@@ -138,6 +150,12 @@ final class EndToEndBenchmark implements AutoCloseable {
             }
             return found ? total : Double.NaN;
         }
+    }
+
+    /** The JVM's compilation time so far in milliseconds, NaN where it is not reported. */
+    static double jitMillis() {
+        CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+        return jit != null && jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() : Double.NaN;
     }
 
     /**
@@ -216,9 +234,7 @@ final class EndToEndBenchmark implements AutoCloseable {
      */
     Result runCount(String label, Workload workload, boolean warmUp) throws InterruptedException {
         if (settings.warmUp() && warmUp) {
-            int warmRecords = Math.min(settings.records(), 50_000);
-            progress.line("e2e: warm-up run of the count topology (%,d records, not reported)", warmRecords);
-            run(new CountTarget(label), workload, warmRecords, null, false);
+            warmUp(new CountTarget(label), workload);
         }
         return run(new CountTarget(label), workload, settings.records(), null, true);
     }
@@ -234,15 +250,37 @@ final class EndToEndBenchmark implements AutoCloseable {
     }
 
     /**
-     * With {@link Settings#warmUp()}, an unmeasured run of the scoring topology with {@code model} on a smaller input:
-     * the JIT compiles the scoring paths before the first measured run, as it has in any application running for more
-     * than a minute.
+     * With {@link Settings#warmUp()}, unmeasured runs of the scoring topology with {@code model}: the JIT compiles
+     * the scoring paths before the first measured run, as it has in any application running for more than a few
+     * minutes.
      */
     void warmUpScoring(Workload workload, LoadedModel model, Integer topG) throws InterruptedException {
         if (settings.warmUp()) {
-            int warmRecords = Math.min(settings.records(), 50_000);
-            progress.line("e2e: warm-up run of the scoring topology (%,d records, not reported)", warmRecords);
-            run(new ScoringTarget("warm-up", model, topG), workload, warmRecords, null, false);
+            warmUp(new ScoringTarget("warm-up", model, topG), workload);
+        }
+    }
+
+    /**
+     * Unmeasured runs of {@code target} on a smaller input until the JIT compiler was busy for at most
+     * {@link #JIT_QUIET} of the last one's time, or {@link #MAX_WARM_UPS} runs or {@link #WARM_UP_BUDGET} have
+     * passed. On 2 cores, one warm-up run left the compiler at about two thirds of a core through the next
+     * measured run (C2 compiling Kafka's and the application's paths), which took that from the stream thread.
+     */
+    private void warmUp(Target target, Workload workload) throws InterruptedException {
+        int warmRecords = Math.min(settings.records(), WARM_UP_RECORDS);
+        long start = System.nanoTime();
+        for (int i = 1; i <= MAX_WARM_UPS; i++) {
+            double jit0 = jitMillis();
+            long t0 = System.nanoTime();
+            run(target, workload, warmRecords, null, false);
+            double jitShare = (jitMillis() - jit0) / 1e3 / since(t0);
+            progress.line("e2e: warm-up %d of the %s topology (%,d records, not reported): JIT compiling %s of "
+                    + "its time", i, target.name(), warmRecords,
+                    Double.isNaN(jitShare) ? "(not reported)" : String.format(Locale.ROOT, "%.0f%%", 100 * jitShare));
+            if (Double.isNaN(jitShare) || jitShare <= JIT_QUIET
+                    || System.nanoTime() - start > WARM_UP_BUDGET.toNanos()) {
+                return;
+            }
         }
     }
 
@@ -283,8 +321,10 @@ final class EndToEndBenchmark implements AutoCloseable {
                         target.name(), bytes.input(), bytes.state(), bytes.pending(), bytes.outputs());
             }
             Double blocked = threads.blockedShare();
-            progress.line("e2e %s: stream thread blocked on Kafka %s%% of the backlog, %,d commits", target.name(),
-                    blocked == null ? "-" : String.format(Locale.ROOT, "%.0f", 100 * blocked), threads.commits());
+            progress.line("e2e %s: stream thread blocked on Kafka %s%% of the backlog, %,d commits; JIT compiling "
+                    + "%s%% of it", target.name(),
+                    blocked == null ? "-" : String.format(Locale.ROOT, "%.0f", 100 * blocked), threads.commits(),
+                    threads.jitShare() == null ? "-" : String.format(Locale.ROOT, "%.0f", 100 * threads.jitShare()));
             measuredRuns++;
             double rate = settings.pacedRate() != null ? settings.pacedRate() : Math.max(1.0, eps / 2);
             PacedOutcome outcome;

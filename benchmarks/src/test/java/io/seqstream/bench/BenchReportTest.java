@@ -127,7 +127,7 @@ class BenchReportTest {
         EndToEndBenchmark.Batches total = new EndToEndBenchmark.Batches(30, 90, new long[] {20, 29, 30, 30, 30, 30});
         EndToEndBenchmark.Batches paced = total.minus(backlog);
         report.e2e(new EndToEndBenchmark.Result(BenchReport.HDFS, "hdfs", null, 10, 10, true, 1, 10, 5, 5, 5, 1.0,
-                2.0, null, null, backlog, paced, new EndToEndBenchmark.ThreadTime(0.55, 12, 40.0)));
+                2.0, null, null, backlog, paced, new EndToEndBenchmark.ThreadTime(0.55, 12, 40.0, 0.25)));
 
         assertThat(backlog.mean()).isEqualTo(5.0);
         assertThat(paced.mean()).isEqualTo(2.0);
@@ -135,8 +135,10 @@ class BenchReportTest {
         assertThat(paced.shareAtMost(8)).isEqualTo(1.0);
         assertThat(report.json()).containsEntry("e2e_hdfs_batch_mean_backlog", 5.0)
                 .containsEntry("e2e_hdfs_batch_mean_paced", 2.0);
-        assertThat(report.table()).contains("hdfs paced", "80%").contains("blocked  55%,     12 commits, 40 ms");
-        assertThat(report.json()).containsEntry("e2e_hdfs_blocked_share", 0.55).containsEntry("e2e_hdfs_commits", 12L);
+        assertThat(report.table()).contains("hdfs paced", "80%")
+                .contains("blocked  55%,     12 commits, 40 ms per commit; JIT  25%");
+        assertThat(report.json()).containsEntry("e2e_hdfs_blocked_share", 0.55).containsEntry("e2e_hdfs_commits", 12L)
+                .containsEntry("e2e_hdfs_jit_share", 0.25);
     }
 
     private static EndToEndBenchmark.Result result(String topology, String workload, String baseline, double eps,
