@@ -477,6 +477,30 @@ class ScoringTopologyTest {
     }
 
     @Test
+    void shouldScanForIdleKeysASliceAtATime() {
+        start(Map.of());
+        int keys = 2 * ScoringProcessor.EXPIRY_SLICE_MIN_KEYS + 50;
+        for (int i = 0; i < keys; i++) {
+            send(String.format("key-%03d", i), "{\"token\":\"5\"}");
+        }
+        settle();
+        scores.readValuesToList();
+
+        driver.advanceWallClockTime(Duration.ofSeconds(61)); // the scan starts: its first slice
+        List<String> first = summaries.readValuesToList().stream().map(SequenceSummary::getKey).toList();
+        assertThat(first).hasSize(ScoringProcessor.EXPIRY_SLICE_MIN_KEYS).startsWith("key-000");
+        assertThat(store().get("key-249")).isNotNull();
+        driver.advanceWallClockTime(Duration.ofMillis(ScoringProcessor.EXPIRY_SLICE_MS));
+        assertThat(summaries.readValuesToList()).hasSize(ScoringProcessor.EXPIRY_SLICE_MIN_KEYS);
+        driver.advanceWallClockTime(Duration.ofMillis(ScoringProcessor.EXPIRY_SLICE_MS));
+        assertThat(summaries.readValuesToList()).hasSize(50).last().extracting(SequenceSummary::getKey)
+                .isEqualTo("key-249");
+        for (int i = 0; i < keys; i++) {
+            assertThat(store().get(String.format("key-%03d", i))).isNull();
+        }
+    }
+
+    @Test
     void shouldSplitTextValuesWithTheModelsVocabulary() {
         start(Map.of(Setting.INPUT_FORMAT.key(), "text"));
         send("blk", "5 5  22");
