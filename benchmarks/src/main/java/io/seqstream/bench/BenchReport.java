@@ -292,12 +292,10 @@ final class BenchReport {
             j.put(p + "bytes_per_event_pending", bytes == null ? null : r1(bytes.pending()));
             j.put(p + "bytes_per_event_outputs", bytes == null ? null : r1(bytes.outputs()));
             EndToEndBenchmark.ThreadTime threads = r == null ? null : r.backlogThread();
-            j.put(p + "blocked_share", threads == null || threads.blockedShare() == null ? null
-                    : Math.round(threads.blockedShare() * 1000) / 1000.0);
+            j.put(p + "blocked_share", threads == null ? null : r3(threads.blockedShare()));
             j.put(p + "commits", threads == null ? null : threads.commits());
             j.put(p + "commit_ms", threads == null ? null : r1(threads.commitMsAvg()));
-            j.put(p + "jit_share", threads == null || threads.jitShare() == null ? null
-                    : Math.round(threads.jitShare() * 1000) / 1000.0);
+            j.put(p + "jit_share", threads == null ? null : r3(threads.jitShare()));
             if (!topology.contains(EndToEndBenchmark.COUNT)) {
                 j.put(p + "batch_mean_backlog", r == null || r.backlogBatches() == null ? null
                         : r1(r.backlogBatches().mean()));
