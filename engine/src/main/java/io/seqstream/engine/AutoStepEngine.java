@@ -25,8 +25,8 @@ final class AutoStepEngine extends WeightsStepEngine {
     }
 
     @Override
-    public float[] step(List<KeyState> states) {
-        return states.size() <= JAVA_MAX_BATCH ? java.step(states) : nd4j.step(states);
+    public Logits stepLogits(List<KeyState> states) {
+        return states.size() <= JAVA_MAX_BATCH ? java.stepLogits(states) : nd4j.stepLogits(states);
     }
 
     @Override

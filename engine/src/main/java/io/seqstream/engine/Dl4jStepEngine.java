@@ -29,6 +29,7 @@ public final class Dl4jStepEngine implements StepEngine {
     private final int hiddenSize;
     private final int vocabSize;
     private final boolean lstm;
+    private final Logits logits;
 
     /** States it makes keep {@value KeyState#DEFAULT_HISTORY_TOKENS} tokens of history. */
     public Dl4jStepEngine(LoadedModel model) {
@@ -50,6 +51,7 @@ public final class Dl4jStepEngine implements StepEngine {
         this.hiddenSize = arch.hidden();
         this.vocabSize = arch.vocabSize();
         this.lstm = "lstm".equals(arch.cell());
+        this.logits = new Logits(vocabSize, Kernels.best());
     }
 
     /** A fresh state for a new sequence under this model. */
@@ -117,6 +119,17 @@ public final class Dl4jStepEngine implements StepEngine {
             }
         }
         return output.reshape(batch, vocabSize).castTo(DataType.FLOAT).dup('c').data().asFloat();
+    }
+
+    /** {@link #step}'s probabilities as their logs (the logits up to a constant per row), for the same scoring. */
+    @Override
+    public Logits stepLogits(List<KeyState> states) {
+        float[] probabilities = step(states);
+        float[] out = logits.prepare(states.size());
+        for (int j = 0; j < states.size() * vocabSize; j++) {
+            out[j] = (float) Math.log(probabilities[j]);
+        }
+        return logits.normalize();
     }
 
     private INDArray gather(List<KeyState> states, int layer, boolean hidden) {

@@ -12,7 +12,7 @@ import java.util.List;
 public final class JavaStepEngine extends WeightsStepEngine {
     private final float[] gates;
     private final Kernels kernels;
-    private float[] probabilities = new float[0];
+    private final Logits logits;
 
     /** States it makes keep {@value KeyState#DEFAULT_HISTORY_TOKENS} tokens of history. */
     public JavaStepEngine(LoadedModel model) {
@@ -28,18 +28,17 @@ public final class JavaStepEngine extends WeightsStepEngine {
         super(weights, historyTokens);
         this.kernels = kernels;
         this.gates = new float[weights.gates()];
+        this.logits = new Logits(weights.vocab, kernels);
     }
 
     @Override
-    public float[] step(List<KeyState> states) {
+    public Logits stepLogits(List<KeyState> states) {
         int batch = states.size();
-        if (probabilities.length < batch * w.vocab) {
-            probabilities = new float[batch * w.vocab];
-        }
+        float[] out = logits.prepare(batch);
         for (int i = 0; i < batch; i++) {
-            stepOne(states.get(i), probabilities, i * w.vocab);
+            stepOne(states.get(i), out, i * w.vocab);
         }
-        return probabilities;
+        return logits.normalize();
     }
 
     private void stepOne(KeyState state, float[] out, int outOffset) {
@@ -63,7 +62,6 @@ public final class JavaStepEngine extends WeightsStepEngine {
         }
         System.arraycopy(w.outputBias, 0, out, outOffset, w.vocab);
         kernels.accumulateVectorTimesMatrix(input, 0, w.outputWeights, h, w.vocab, out, outOffset);
-        kernels.softmaxRows(out, outOffset, 1, w.vocab);
     }
 
     @Override

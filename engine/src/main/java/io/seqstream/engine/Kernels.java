@@ -3,8 +3,8 @@ package io.seqstream.engine;
 import org.slf4j.LoggerFactory;
 
 /**
- * The element-wise and matrix-vector arithmetic of a step that runs on the Java heap: the LSTM cell, the softmax
- * and a row-major matrix-vector product. Two implementations with the same contract: {@link VectorKernels} on the
+ * The element-wise and matrix-vector arithmetic of a step that runs on the Java heap: the LSTM cell, the softmax's
+ * normalizer, the scan of a row for a token's rank and the top k, and a row-major matrix-vector product. Two implementations with the same contract: {@link VectorKernels} on the
  * JDK's Vector API (SIMD, with vectorized {@code exp}), used when the JVM was started with
  * {@code --add-modules jdk.incubator.vector} (the {@code seqstream} launcher, the image and the tests do), and
  * {@link ScalarKernels}, plain loops, otherwise. Stateless and thread-safe.
@@ -22,6 +22,19 @@ interface Kernels {
 
     /** {@code out[i] = tanh(in[offset + i])} for {@code i < n} (the simple RNN's activation). */
     void tanh(float[] in, int offset, float[] out, int n);
+
+    /**
+     * {@code log Σ_j e^{values[offset + j]}} over {@code n} values, with the maximum taken out first so that nothing
+     * overflows: the log of the softmax's normalizer, which turns a logit into a log-probability by subtraction.
+     */
+    double logSumExp(float[] values, int offset, int n);
+
+    /**
+     * A scan of {@code n} values from {@code offset} for a token's rank and the top k: returns how many values
+     * are strictly greater than {@code observed}, and fills {@code topIds} and {@code topValues} (both of length
+     * k ≤ n) with the k greatest values' indices (from 0) and values, greatest first, ties in index order.
+     */
+    int countAboveAndTopK(float[] values, int offset, int n, float observed, int[] topIds, float[] topValues);
 
     /** Softmax, in place, of {@code rows} consecutive rows of {@code cols} values starting at {@code offset}. */
     void softmaxRows(float[] values, int offset, int rows, int cols);

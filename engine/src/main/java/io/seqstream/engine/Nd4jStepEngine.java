@@ -23,8 +23,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * states into a heap array that enters native memory in one bulk copy, and the gates leave it in one, each key's
  * four gate blocks (block input, forget, output, input gate) side by side for the LSTM cell kernel, which writes
  * the new c and h straight into the key's state and h into the next layer's input. The output is the
- * column-major [V, B], which is the row-major [B, V] the caller reads: logits leave in one bulk copy and the
- * softmax runs in place on the heap.
+ * column-major [V, B], which is the row-major [B, V] the caller reads: logits leave in one bulk copy, and each
+ * row's softmax normalizer is summed on the heap (the normalized vector is never needed to score a token).
  *
  * <p>One set of buffers serves every batch size up to its capacity (it grows in powers of two: batch sizes in a
  * stream vary from one step to the next) and is freed on {@link #close()}.
@@ -38,7 +38,7 @@ public final class Nd4jStepEngine extends WeightsStepEngine {
     private final Kernels kernels;
     /** For batches up to its capacity; null until the first step. */
     private Buffers buffers;
-    private float[] probabilities = new float[0];
+    private final Logits logits;
 
     /** States it makes keep {@value KeyState#DEFAULT_HISTORY_TOKENS} tokens of history. */
     public Nd4jStepEngine(LoadedModel model) {
@@ -61,6 +61,7 @@ public final class Nd4jStepEngine extends WeightsStepEngine {
                     columnMajor(g, weights.inputWeights[l], weights.recurrentWeights[l], weights.biases[l]));
         }
         outputWeights = new FloatPointer(columnMajor(weights.vocab, weights.outputWeights, weights.outputBias));
+        logits = new Logits(weights.vocab, kernels);
     }
 
     /** Row-major blocks of {@code cols} columns, one under the other, as one column-major matrix. */
@@ -82,7 +83,7 @@ public final class Nd4jStepEngine extends WeightsStepEngine {
     }
 
     @Override
-    public float[] step(List<KeyState> states) {
+    public Logits stepLogits(List<KeyState> states) {
         int batch = states.size();
         Buffers b = buffers(batch);
         int h = w.hidden;
@@ -119,12 +120,8 @@ public final class Nd4jStepEngine extends WeightsStepEngine {
         b.nativeTop.put(b.top, 0, batch * (h + 1));
         cblas_sgemm(CblasColMajor, CblasTrans, CblasNoTrans, w.vocab, batch, h + 1, 1f, outputWeights, h + 1,
                 b.nativeTop, h + 1, 0f, b.nativeLogits, w.vocab);
-        if (probabilities.length < batch * w.vocab) {
-            probabilities = new float[batch * w.vocab];
-        }
-        b.nativeLogits.get(probabilities, 0, batch * w.vocab);
-        kernels.softmaxRows(probabilities, 0, batch, w.vocab);
-        return probabilities;
+        b.nativeLogits.get(logits.prepare(batch), 0, batch * w.vocab);
+        return logits.normalize();
     }
 
     private Buffers buffers(int batch) {

@@ -34,14 +34,33 @@ final class ScalarKernels implements Kernels {
     }
 
     @Override
+    public double logSumExp(float[] values, int offset, int n) {
+        return logSumExpFrom(offset, values, offset, n, max(values, offset, n), 0.0);
+    }
+
+    private static float max(float[] values, int offset, int n) {
+        float max = Float.NEGATIVE_INFINITY;
+        for (int j = offset; j < offset + n; j++) {
+            max = Math.max(max, values[j]);
+        }
+        return max;
+    }
+
+    /** {@code max + log(partial + Σ e^{values[j] − max})} over {@code j = from ... offset+n-1}: a vector loop's tail. */
+    static double logSumExpFrom(int from, float[] values, int offset, int n, float max, double partial) {
+        double sum = partial;
+        for (int j = from; j < offset + n; j++) {
+            sum += (float) Math.exp(values[j] - max);
+        }
+        return max + Math.log(sum);
+    }
+
+    @Override
     public void softmaxRows(float[] values, int offset, int rows, int cols) {
         for (int r = 0; r < rows; r++) {
             int start = offset + r * cols;
             int end = start + cols;
-            float max = Float.NEGATIVE_INFINITY;
-            for (int j = start; j < end; j++) {
-                max = Math.max(max, values[j]);
-            }
+            float max = max(values, start, cols);
             double sum = 0;
             for (int j = start; j < end; j++) {
                 float e = (float) Math.exp(values[j] - max);
@@ -53,6 +72,41 @@ final class ScalarKernels implements Kernels {
                 values[j] *= inv;
             }
         }
+    }
+
+    @Override
+    public int countAboveAndTopK(float[] values, int offset, int n, float observed, int[] topIds, float[] topValues) {
+        int above = 0;
+        int filled = 0;
+        for (int j = 0; j < n; j++) {
+            float q = values[offset + j];
+            if (q > observed) {
+                above++;
+            }
+            filled = offerTop(q, j, topIds, topValues, filled);
+        }
+        return above;
+    }
+
+    /**
+     * Offers value {@code q} of index {@code id} to a top-k list holding {@code filled} entries, greatest first;
+     * an equal value goes after those already there (ties in index order when offered in index order). Returns the
+     * new filled length.
+     */
+    static int offerTop(float q, int id, int[] topIds, float[] topValues, int filled) {
+        int k = topIds.length;
+        if (k == 0 || (filled == k && !(q > topValues[k - 1]))) {
+            return filled;
+        }
+        int pos = Math.min(filled, k - 1);
+        while (pos > 0 && topValues[pos - 1] < q) {
+            topValues[pos] = topValues[pos - 1];
+            topIds[pos] = topIds[pos - 1];
+            pos--;
+        }
+        topValues[pos] = q;
+        topIds[pos] = id;
+        return Math.min(filled + 1, k);
     }
 
     @Override

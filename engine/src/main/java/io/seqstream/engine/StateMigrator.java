@@ -192,7 +192,7 @@ public final class StateMigrator {
             if (active == 0) {
                 break;
             }
-            target.step(states.subList(0, active));
+            target.stepLogits(states.subList(0, active)); // the replay needs the new states only
             for (int i = 0; i < active; i++) {
                 Replay r = byLength.get(i);
                 r.state().observe(r.history()[j]);

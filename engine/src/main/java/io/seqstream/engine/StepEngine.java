@@ -6,7 +6,8 @@ import java.util.List;
 
 /**
  * Advances a batch of sequences by one token each: every state's pending token is fed to the network, each
- * state's recurrent arrays are updated in place, and the next-token distribution of every row is returned.
+ * state's recurrent arrays are updated in place, and the next-token distribution of every row is returned, as
+ * logits with their normalizers ({@link #stepLogits}) or as probabilities ({@link #step}).
  *
  * <p>Implementations hold reusable buffers and are not thread-safe: one engine per stream thread (the thread's
  * batcher owns it and steps the keys of all the thread's tasks together), or per benchmark thread. The weights
@@ -39,11 +40,21 @@ public interface StepEngine extends AutoCloseable {
     boolean owns(KeyState state);
 
     /**
-     * Consumes each state's pending token and returns the probabilities, row-major: row {@code i}, at
-     * offset {@code i * vocabSize()}, belongs to {@code states.get(i)}. The returned array may be a buffer the
-     * engine reuses on the next call: read it before stepping again.
+     * Consumes each state's pending token and returns the next-token logits with each row's normalizer: row
+     * {@code i} belongs to {@code states.get(i)}. Score observed tokens with {@link Logits#score}, which needs one
+     * pass over the row and never the normalized vector. The result is a buffer the engine reuses on the next
+     * call: read it before stepping again.
      */
-    float[] step(List<KeyState> states);
+    Logits stepLogits(List<KeyState> states);
+
+    /**
+     * {@link #stepLogits} turned into probabilities, row-major: row {@code i}, at offset {@code i * vocabSize()},
+     * belongs to {@code states.get(i)}. The returned array may be a buffer the engine reuses on the next call (and
+     * may be longer than the rows): read it before stepping again.
+     */
+    default float[] step(List<KeyState> states) {
+        return stepLogits(states).toProbabilities();
+    }
 
     @Override
     void close();

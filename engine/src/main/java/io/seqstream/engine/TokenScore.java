@@ -17,33 +17,30 @@ public record TokenScore(int tokenId, double probability, double surprisal, int 
      * {@code k = 0} no top-k is kept (empty arrays) and the scan only counts likelier tokens.
      */
     public static TokenScore of(float[] probs, int offset, int vocab, int observed, int k, int g) {
-        float p = probs[offset + observed];
-        int better = 0;
         int kk = Math.max(0, Math.min(k, vocab));
         int[] topIds = new int[kk];
         float[] topP = new float[kk];
-        int filled = 0;
-        for (int j = 0; j < vocab; j++) {
-            float q = probs[offset + j];
-            if (q > p) {
-                better++;
-            }
-            if (kk > 0 && (filled < kk || q > topP[kk - 1])) {
-                int pos = Math.min(filled, kk - 1);
-                while (pos > 0 && topP[pos - 1] < q) {
-                    topP[pos] = topP[pos - 1];
-                    topIds[pos] = topIds[pos - 1];
-                    pos--;
-                }
-                topP[pos] = q;
-                topIds[pos] = j;
-                if (filled < kk) {
-                    filled++;
-                }
-            }
-        }
-        int rank = better + 1;
+        float p = probs[offset + observed];
+        int rank = Kernels.best().countAboveAndTopK(probs, offset, vocab, p, topIds, topP) + 1;
         double surprisal = -Math.log(Math.max(p, Double.MIN_NORMAL));
         return new TokenScore(observed, p, surprisal, rank, topIds, topP, rank > g);
+    }
+
+    /**
+     * {@link #of} against logits whose {@code log Σ e^logit} is {@code logNormalizer}: ranks on the logits (the
+     * probabilities' order) and turns only the observed token's and the top k's into probabilities.
+     */
+    static TokenScore ofLogits(float[] logits, int offset, int vocab, int observed, int k, int g,
+                               double logNormalizer, Kernels kernels) {
+        int kk = Math.max(0, Math.min(k, vocab));
+        int[] topIds = new int[kk];
+        float[] topP = new float[kk];
+        float logit = logits[offset + observed];
+        int rank = kernels.countAboveAndTopK(logits, offset, vocab, logit, topIds, topP) + 1;
+        for (int i = 0; i < kk; i++) {
+            topP[i] = (float) Math.exp(topP[i] - logNormalizer);
+        }
+        double surprisal = logNormalizer - logit;
+        return new TokenScore(observed, Math.exp(-surprisal), surprisal, rank, topIds, topP, rank > g);
     }
 }

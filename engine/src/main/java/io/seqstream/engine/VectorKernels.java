@@ -1,5 +1,6 @@
 package io.seqstream.engine;
 
+import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -41,22 +42,27 @@ final class VectorKernels implements Kernels {
     }
 
     @Override
+    public double logSumExp(float[] values, int offset, int n) {
+        int bound = offset + S.loopBound(n);
+        float max = max(values, offset, n);
+        FloatVector sums = FloatVector.zero(S);
+        int j = offset;
+        for (; j < bound; j += L) {
+            sums = sums.add(FloatVector.fromArray(S, values, j).sub(max).lanewise(VectorOperators.EXP));
+        }
+        return ScalarKernels.logSumExpFrom(j, values, offset, n, max, sums.reduceLanes(VectorOperators.ADD));
+    }
+
+    @Override
     public void softmaxRows(float[] values, int offset, int rows, int cols) {
         for (int r = 0; r < rows; r++) {
             int start = offset + r * cols;
             int end = start + cols;
             int bound = start + S.loopBound(cols);
-            FloatVector maxes = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+            float max = max(values, start, cols);
+            FloatVector sums = FloatVector.zero(S);
             int j = start;
             for (; j < bound; j += L) {
-                maxes = maxes.max(FloatVector.fromArray(S, values, j));
-            }
-            float max = maxes.reduceLanes(VectorOperators.MAX);
-            for (; j < end; j++) {
-                max = Math.max(max, values[j]);
-            }
-            FloatVector sums = FloatVector.zero(S);
-            for (j = start; j < bound; j += L) {
                 FloatVector e = FloatVector.fromArray(S, values, j).sub(max).lanewise(VectorOperators.EXP);
                 e.intoArray(values, j);
                 sums = sums.add(e);
@@ -75,6 +81,58 @@ final class VectorKernels implements Kernels {
                 values[j] *= inv;
             }
         }
+    }
+
+    /**
+     * Two passes without a branch per value. The first counts the values above the observed one and keeps each
+     * lane's maximum; the k-th largest of those L maxima is a value at least k values reach, so no value below it
+     * can be among the top k. The second offers to the top k, lane by lane and in index order (so ties keep index
+     * order), only the vectors holding a value that reaches it: a handful per row. (Offering every vector that
+     * beats the top k's current last instead costs 4× as much on a 5,000-token row: its branch fires tens of times
+     * per row, unpredictably. The mask's {@code trueCount} and {@code anyTrue} compile to a few instructions; its
+     * {@code toLong}, which would pick out the lanes, does not on JDK 17.)
+     */
+    @Override
+    public int countAboveAndTopK(float[] values, int offset, int n, float observed, int[] topIds, float[] topValues) {
+        int k = topIds.length;
+        int bound = S.loopBound(n);
+        int above = 0;
+        FloatVector maxes = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+        for (int j = 0; j < bound; j += L) {
+            FloatVector v = FloatVector.fromArray(S, values, offset + j);
+            above += v.compare(VectorOperators.GT, observed).trueCount();
+            maxes = maxes.max(v);
+        }
+        for (int j = bound; j < n; j++) {
+            if (values[offset + j] > observed) {
+                above++;
+            }
+        }
+        if (k == 0) {
+            return above;
+        }
+        float reach = Float.NEGATIVE_INFINITY;
+        if (k <= L && bound > 0) {
+            float[] laneMaxes = maxes.toArray();
+            Arrays.sort(laneMaxes);
+            reach = laneMaxes[L - k];
+        }
+        int filled = 0;
+        int j = 0;
+        for (; j < bound; j += L) {
+            if (FloatVector.fromArray(S, values, offset + j).compare(VectorOperators.GE, reach).anyTrue()) {
+                for (int lane = 0; lane < L; lane++) {
+                    float q = values[offset + j + lane];
+                    if (q >= reach) {
+                        filled = ScalarKernels.offerTop(q, j + lane, topIds, topValues, filled);
+                    }
+                }
+            }
+        }
+        for (; j < n; j++) {
+            filled = ScalarKernels.offerTop(values[offset + j], j, topIds, topValues, filled);
+        }
+        return above;
     }
 
     /**
@@ -130,6 +188,20 @@ final class VectorKernels implements Kernels {
     @Override
     public String describe() {
         return "vector (" + S.vectorBitSize() + "-bit)";
+    }
+
+    private static float max(float[] values, int offset, int n) {
+        int bound = offset + S.loopBound(n);
+        FloatVector maxes = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+        int j = offset;
+        for (; j < bound; j += L) {
+            maxes = maxes.max(FloatVector.fromArray(S, values, j));
+        }
+        float max = maxes.reduceLanes(VectorOperators.MAX);
+        for (; j < offset + n; j++) {
+            max = Math.max(max, values[j]);
+        }
+        return max;
     }
 
     /** {@code 1 / (1 + e^{−x})}; e^{−x} overflowing to infinity gives 0, as it should. */

@@ -101,6 +101,73 @@ class KernelsTest {
 
     @ParameterizedTest
     @MethodSource("kernels")
+    void shouldComputeTheLogOfTheSoftmaxNormalizerWithoutOverflow(Kernels kernels) {
+        Random random = new Random(5);
+        for (int n : LENGTHS) {
+            // logits far beyond exp's float range: only the maximum taken out first keeps the sum finite
+            float[] values = values(random, n + 6, 40);
+            for (int j = 0; j < values.length; j++) {
+                values[j] += 200;
+            }
+            double max = Double.NEGATIVE_INFINITY;
+            for (int j = 0; j < n; j++) {
+                max = Math.max(max, values[3 + j]);
+            }
+            double sum = 0;
+            for (int j = 0; j < n; j++) {
+                sum += Math.exp(values[3 + j] - max);
+            }
+            assertThat(kernels.logSumExp(values, 3, n)).as("log-sum-exp of %d", n)
+                    .isCloseTo(max + Math.log(sum), within(1e-5));
+        }
+    }
+
+    /**
+     * Against sorting: on rows with many ties (values from a few levels), rows whose maximum sits in any lane, and
+     * k from 0 to more than a vector's lanes.
+     */
+    @ParameterizedTest
+    @MethodSource("kernels")
+    void shouldCountTheValuesAboveOneAndFindTheTopKWithTiesInIndexOrder(Kernels kernels) {
+        Random random = new Random(7);
+        for (int n : new int[] {1, 7, 8, 9, 31, 64, 133, 5000}) {
+            for (int levels : new int[] {3, 50, 1_000_000}) {
+                float[] values = new float[n + 5];
+                for (int j = 0; j < values.length; j++) {
+                    values[j] = random.nextInt(levels) / (float) levels;
+                }
+                float observed = values[2 + random.nextInt(n)];
+                for (int k : new int[] {0, 1, 5, 8, 9, 20}) {
+                    if (k > n) {
+                        continue;
+                    }
+                    int[] ids = new int[k];
+                    float[] top = new float[k];
+                    int above = kernels.countAboveAndTopK(values, 2, n, observed, ids, top);
+
+                    int wantAbove = 0;
+                    Integer[] order = new Integer[n];
+                    for (int j = 0; j < n; j++) {
+                        order[j] = j;
+                        if (values[2 + j] > observed) {
+                            wantAbove++;
+                        }
+                    }
+                    java.util.Arrays.sort(order, (a, b) -> values[2 + a] != values[2 + b]
+                            ? Float.compare(values[2 + b], values[2 + a]) : Integer.compare(a, b));
+                    String what = "n " + n + ", " + levels + " levels, k " + k;
+                    assertThat(above).as(what).isEqualTo(wantAbove);
+                    for (int i = 0; i < k; i++) {
+                        assertThat(ids[i]).as("top %d id, %s", i, what).isEqualTo(order[i]);
+                        assertThat(top[i]).as("top %d value, %s", i, what).isEqualTo(values[2 + order[i]]);
+                    }
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("kernels")
     void shouldAccumulateAVectorTimesARowMajorMatrix(Kernels kernels) {
         Random random = new Random(4);
         for (int rows : new int[] {1, 5, 33}) {

@@ -110,11 +110,15 @@ class StepEngineParityTest {
             expected.add(reference.newState(Vocabulary.START_ID, 0));
             actual.add(engine.newState(Vocabulary.START_ID, 0));
         }
+        int vocab = model.manifest().architecture().vocabSize();
         for (int step = 0; step < steps; step++) {
             float[] want = reference.step(expected).clone();
-            float[] got = engine.step(actual);
-            for (int j = 0; j < batch * model.manifest().architecture().vocabSize(); j++) {
-                assertThat(got[j]).as("probability %d at step %d", j, step).isCloseTo(want[j], within(1e-5f));
+            // every other step as logits, scored the way the stream scores them
+            Logits logits = step % 2 == 1 ? engine.stepLogits(actual) : null;
+            float[] got = logits == null ? engine.step(actual) : null;
+            for (int j = 0; j < batch * vocab; j++) {
+                double p = logits == null ? got[j] : logits.probability(j / vocab, j % vocab);
+                assertThat(p).as("probability %d at step %d", j, step).isCloseTo(want[j], within(1e-5));
             }
             for (int i = 0; i < batch; i++) {
                 for (int l = 0; l < expected.get(i).layers(); l++) {
@@ -122,6 +126,16 @@ class StepEngineParityTest {
                     assertClose(actual.get(i).cell()[l], expected.get(i).cell()[l]);
                 }
                 int next = random.nextInt(model.vocabulary().size());
+                if (logits != null) {
+                    TokenScore wantScore = TokenScore.of(want, i * vocab, vocab, next, 5, 9);
+                    TokenScore gotScore = logits.score(i, next, 5, 9);
+                    assertThat(gotScore.probability()).isCloseTo(wantScore.probability(), within(1e-5));
+                    assertThat(gotScore.surprisal()).isCloseTo(wantScore.surprisal(), within(1e-4));
+                    for (int t = 0; t < 5; t++) { // by probability: a near tie may order ids differently
+                        assertThat(gotScore.topProbabilities()[t])
+                                .isCloseTo(wantScore.topProbabilities()[t], within(1e-5f));
+                    }
+                }
                 expected.get(i).recordScore(0, false, next, 0, 0);
                 actual.get(i).recordScore(0, false, next, 0, 0);
             }

@@ -59,4 +59,41 @@ class TokenScoreTest {
         assertThat(score.surprisal()).isFinite().isGreaterThan(700);
         assertThat(score.topTokens()).hasSize(5);
     }
+
+    @Test
+    void shouldScoreLogitsAsTheirProbabilities() {
+        // the second row's logits: log(PROBS[5..9]) + 3, a constant per row that the normalizer takes out
+        float[] logits = new float[10];
+        for (int j = 5; j < 10; j++) {
+            logits[j] = (float) Math.log(PROBS[j]) + 3f;
+        }
+        double normalizer = Kernels.best().logSumExp(logits, 5, 5);
+        assertThat(normalizer).isCloseTo(3.0, within(1e-6));
+        for (int observed = 0; observed < 5; observed++) {
+            TokenScore want = TokenScore.of(PROBS, 5, 5, observed, 3, 2);
+            TokenScore got = TokenScore.ofLogits(logits, 5, 5, observed, 3, 2, normalizer, Kernels.best());
+
+            assertThat(got.probability()).isCloseTo(want.probability(), within(1e-6));
+            assertThat(got.surprisal()).isCloseTo(want.surprisal(), within(1e-5));
+            assertThat(got.rank()).isEqualTo(want.rank());
+            assertThat(got.topTokens()).containsExactly(want.topTokens());
+            for (int i = 0; i < 3; i++) {
+                assertThat(got.topProbabilities()[i]).isCloseTo(want.topProbabilities()[i], within(1e-6f));
+            }
+            assertThat(got.anomaly()).isEqualTo(want.anomaly());
+        }
+    }
+
+    @Test
+    void shouldGiveATokenWhoseProbabilityUnderflowsItsExactSurprisal() {
+        float[] logits = {0f, -150f, -2f};
+        double normalizer = Kernels.best().logSumExp(logits, 0, 3);
+        TokenScore score = TokenScore.ofLogits(logits, 0, 3, 1, 2, 1, normalizer, Kernels.best());
+
+        assertThat(score.surprisal()).isCloseTo(150 + Math.log(1 + Math.exp(-2)), within(1e-4));
+        // e^-150 is below float's range: the probability is a double
+        assertThat(score.probability()).isPositive().isEqualTo(Math.exp(-score.surprisal()));
+        assertThat(score.rank()).isEqualTo(3);
+        assertThat(score.topTokens()).containsExactly(0, 2);
+    }
 }

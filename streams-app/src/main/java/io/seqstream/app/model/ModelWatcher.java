@@ -2,6 +2,7 @@ package io.seqstream.app.model;
 
 import io.seqstream.app.metrics.SeqstreamMetrics;
 import io.seqstream.engine.KeyState;
+import io.seqstream.engine.Logits;
 import io.seqstream.engine.StepEngine;
 import io.seqstream.engine.StepEngines;
 import io.seqstream.model.LoadedModel;
@@ -15,7 +16,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -157,8 +157,10 @@ public final class ModelWatcher implements AutoCloseable {
                 states.add(engine.newState(Vocabulary.START_ID, 0L));
             }
             for (int step = 0; step < 4; step++) {
-                float[] probabilities = engine.step(states);
-                Objects.requireNonNull(probabilities);
+                Logits logits = engine.stepLogits(states);
+                for (int i = 0; i < states.size(); i++) {
+                    logits.score(i, Vocabulary.END_ID, 5, 9); // as the stream scores: top-k and top-g's defaults
+                }
             }
         }
     }

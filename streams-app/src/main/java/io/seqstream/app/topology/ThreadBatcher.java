@@ -4,6 +4,7 @@ import io.seqstream.app.metrics.SeqstreamMetrics;
 import io.seqstream.app.model.ActiveModel;
 import io.seqstream.app.model.ModelVersion;
 import io.seqstream.engine.KeyState;
+import io.seqstream.engine.Logits;
 import io.seqstream.engine.StateMigration;
 import io.seqstream.engine.StateMigrator;
 import io.seqstream.engine.StepEngine;
@@ -169,16 +170,15 @@ final class ThreadBatcher {
             states.add(key.state);
         }
         long started = System.nanoTime();
-        float[] probabilities = engine.step(states);
+        Logits logits = engine.stepLogits(states);
         registry.metrics.stepped(System.nanoTime() - started, batch.size());
-        int vocab = engine.vocabSize();
         Vocabulary vocabulary = version.model().vocabulary();
         for (int i = 0; i < batch.size(); i++) {
-            scoreNextStep(batch.get(i), probabilities, i * vocab, vocabulary);
+            scoreNextStep(batch.get(i), logits, i, vocabulary);
         }
     }
 
-    private void scoreNextStep(KeyWork key, float[] probabilities, int offset, Vocabulary vocabulary) {
+    private void scoreNextStep(KeyWork key, Logits logits, int row, Vocabulary vocabulary) {
         boolean endStep = key.nextIsEnd();
         String token = key.nextToken();
         KeyState state = key.state;
@@ -206,8 +206,7 @@ final class ThreadBatcher {
         } else {
             tokenId = vocabulary.id(token);
         }
-        TokenScore topG = TokenScore.of(probabilities, offset, engine.vocabSize(), tokenId, registry.topK,
-                registry.topG);
+        TokenScore topG = logits.score(row, tokenId, registry.topK, registry.topG);
         // a numeric model's calibration is per key (its anomaly likelihood); its training calibration is not used
         Optional<ModelCalibration> calibration = numeric ? Optional.empty() : version.model().calibration();
         Double calibrated = observed != null
