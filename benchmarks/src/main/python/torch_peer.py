@@ -4,8 +4,9 @@
 The same architecture as the benchmark's DL4J models (Embedding(V, E) -> L stacked LSTM layers of width H ->
 Linear(H, V) -> softmax), stepped one token at a time for batches of B keys drawn in turn from a pool of
 keys, each key's (h, c) carried between steps: gathered with index_select, stepped, scattered back with
-index_copy_, under torch.no_grad() with torch.set_num_threads(THREADS). Weights are random (speed does not
-depend on them).
+index_copy_, under torch.no_grad() with torch.set_num_threads(THREADS); then each key's next token scored as
+seqstream's stream scores it (its probability, surprisal and rank, the top TOP_K, the top-TOP_G flag) and fed
+to the key. Weights are random (speed does not depend on them).
 
 Timing matches the Java side: per model a warm-up cycling through every batch size, then per batch size
 REPEATS timed repeats of SECONDS each (at least one step), the median repeat in events (token steps) per
@@ -24,6 +25,10 @@ import json
 import statistics
 import sys
 import time
+
+# seqstream's defaults: score.top-k and score.top-g
+TOP_K = 5
+TOP_G = 9
 
 
 def parse_args(argv):
@@ -120,8 +125,15 @@ def run_model(torch, name, vocab, embedding, hidden, layers, batch_sizes, keys, 
         probs = torch.softmax(project(out[0]), dim=-1)  # [B, V]
         h_all.index_copy_(1, idx, h_new)
         c_all.index_copy_(1, idx, c_new)
-        pending.index_copy_(0, idx, torch.randint(3, known, (batch,)))
-        return probs
+        # score each key's next token as the stream does: probability, surprisal, rank, top-k, top-g flag
+        observed = torch.randint(3, known, (batch,))
+        p = probs.gather(1, observed.unsqueeze(1))  # [B, 1]
+        surprisal = -torch.log(p.squeeze(1))
+        rank = (probs > p).sum(dim=1) + 1
+        top_p, top_ids = probs.topk(TOP_K, dim=1)
+        anomaly = rank > TOP_G
+        pending.index_copy_(0, idx, observed)
+        return surprisal, rank, top_p, top_ids, anomaly
 
     results = {}
     with torch.no_grad():
@@ -138,12 +150,12 @@ def run_model(torch, name, vocab, embedding, hidden, layers, batch_sizes, keys, 
                 events = 0
                 t0 = time.perf_counter()
                 while True:
-                    probs = step(b)
+                    scores = step(b)
                     events += b
                     elapsed = time.perf_counter() - t0
                     if elapsed >= args.seconds:
                         break
-                state["sink"] += float(probs[-1, -1])
+                state["sink"] += float(scores[0][-1])
                 repeats.append(events / elapsed)
             results[str(b)] = statistics.median(repeats)
             print("torch %s B=%d: %.0f events/s" % (name, b, results[str(b)]), file=sys.stderr, flush=True)

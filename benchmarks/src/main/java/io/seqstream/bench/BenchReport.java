@@ -470,7 +470,10 @@ final class BenchReport {
         line(out, "Stepping engine alone: events/s, median of %d × %.1f s after %.1f s warm-up per model, "
                 + "batches drawn from %,d keys", s.repeats(), s.perRepeat().toMillis() / 1000.0,
                 s.warmup().toMillis() / 1000.0, s.keys());
-        line(out, "  seqstream engines: element-wise math and softmax on %s kernels", setup.kernels());
+        line(out, "  per event: one step, then the next token scored as the stream scores it (probability, "
+                + "surprisal, rank, top %d, top-%d flag)", StepBenchmark.TOP_K, StepBenchmark.TOP_G);
+        line(out, "  seqstream engines: element-wise math, softmax normalizer and scan on %s kernels",
+                setup.kernels());
         line(out, "  %s", torchLine());
         StringBuilder header = new StringBuilder(String.format(Locale.ROOT, "  %-6s %5s", "model", "B"));
         for (String engine : engines) {

@@ -1,8 +1,10 @@
 package io.seqstream.bench;
 
+import io.seqstream.engine.KeyState;
+import io.seqstream.engine.Logits;
 import io.seqstream.engine.StepEngine;
 import io.seqstream.engine.StepEngines;
-import io.seqstream.engine.KeyState;
+import io.seqstream.engine.TokenScore;
 import io.seqstream.model.LoadedModel;
 import io.seqstream.model.Vocabulary;
 import java.time.Duration;
@@ -15,7 +17,9 @@ import java.util.function.Consumer;
 /**
  * Measures a stepping engine alone, the way the batching processor drives it: {@code keys} sequences with
  * their own states, batches of B distinct keys taken in turn from that pool (so each step gathers and
- * scatters real per-key h/c), every key fed a fresh random token after each step.
+ * scatters real per-key h/c), and after each step every key's next token, a fresh random one, scored as the
+ * stream scores an event (its probability, surprisal, rank, the top {@value #TOP_K} and the top-{@value #TOP_G}
+ * flag) and fed to the key.
  *
  * <p>Per model: a warm-up of {@link Settings#warmup()} per engine that cycles through every engine and batch
  * size (the JIT and ND4J's caches settle), then per batch size {@link Settings#repeats()} timed repeats of
@@ -23,6 +27,10 @@ import java.util.function.Consumer;
  * median repeat.
  */
 final class StepBenchmark {
+    /** The stream's defaults: {@code score.top-k} and {@code score.top-g}. */
+    static final int TOP_K = 5;
+    static final int TOP_G = 9;
+
     /**
      * @param keys size of the key pool the batches are drawn from
      * @param warmup per model and engine, before any cell is timed
@@ -119,9 +127,14 @@ final class StepBenchmark {
 
     private void step(StepEngine engine, Pool pool, int batch) {
         List<KeyState> states = pool.next(batch);
-        float[] probabilities = engine.step(states);
-        sink += probabilities[probabilities.length - 1];
-        pool.feed(states);
+        Logits logits = engine.stepLogits(states);
+        for (int i = 0; i < batch; i++) {
+            KeyState state = states.get(i);
+            int token = pool.nextToken();
+            TokenScore score = logits.score(i, token, TOP_K, TOP_G);
+            sink += score.probability();
+            state.recordScore(score.surprisal(), score.anomaly(), token, 0L, 0L, score.topTokens());
+        }
     }
 
     static double median(double[] values) {
@@ -150,7 +163,9 @@ final class StepBenchmark {
             for (int i = 0; i < tokens.length; i++) {
                 tokens[i] = Vocabulary.RESERVED.size() + random.nextInt(known - Vocabulary.RESERVED.size());
             }
-            feed(states);
+            for (KeyState state : states) {
+                state.recordScore(0.0, false, nextToken(), 0L, 0L);
+            }
         }
 
         List<KeyState> next(int batch) {
@@ -162,12 +177,11 @@ final class StepBenchmark {
             return slice;
         }
 
-        /** Makes a random token pending for each state, as scoring an event would. */
-        void feed(List<KeyState> batch) {
-            for (KeyState state : batch) {
-                state.recordScore(0.0, false, tokens[nextToken], 0L, 0L);
-                nextToken = (nextToken + 1) & (tokens.length - 1);
-            }
+        /** The next of the pool's random tokens. */
+        int nextToken() {
+            int token = tokens[nextToken];
+            nextToken = (nextToken + 1) & (tokens.length - 1);
+            return token;
         }
     }
 }
