@@ -95,6 +95,12 @@ public final class BenchCommand implements Callable<Integer> {
             description = "Warm-up per model and engine before its cells are timed (default: 3; --quick: 0.2)")
     Double warmupSeconds;
 
+    @Option(names = "--e2e-warm-ups", paramLabel = "N",
+            description = "Most unmeasured warm-up runs of each end-to-end topology before it is measured, ending "
+                    + "early once the JIT compiler is under 10%% of a run's time (default: "
+                    + EndToEndBenchmark.DEFAULT_WARM_UPS + ", within 15 s each; --quick: 0)")
+    Integer e2eWarmUps;
+
     @Option(names = "--paced-seconds", paramLabel = "S",
             description = "Length of each end-to-end paced (latency) pass (default: 15; --quick: 1.5)")
     Double pacedSeconds;
@@ -346,7 +352,8 @@ public final class BenchCommand implements Callable<Integer> {
         int runs = Math.max(1, (runUniform ? 1 + BenchModel.ALL.size() : 0) + (hdfsBench != null ? 2 : 0));
         EndToEndBenchmark.Settings e2e = new EndToEndBenchmark.Settings(recordCount, partitions,
                 Duration.ofSeconds(e2eTimeoutSeconds != null ? e2eTimeoutSeconds : quick ? 30 : 120),
-                seconds(pacedSeconds, quick ? 1.5 : 15.0), pacedRate, !quick, seed, settings, work.resolve("e2e"),
+                seconds(pacedSeconds, quick ? 1.5 : 15.0), pacedRate,
+                e2eWarmUps != null ? e2eWarmUps : quick ? 0 : EndToEndBenchmark.DEFAULT_WARM_UPS, seed, settings, work.resolve("e2e"),
                 startNanos + Duration.ofSeconds(timeBudgetSeconds != null ? timeBudgetSeconds : quick ? 180 : 900)
                         .toNanos(), runs);
         progress.line("e2e: starting the in-process Kafka broker");

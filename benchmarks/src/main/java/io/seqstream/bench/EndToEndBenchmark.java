@@ -70,8 +70,10 @@ final class EndToEndBenchmark implements AutoCloseable {
     private static final int WARM_UP_RECORDS = 50_000;
     /** A warm-up with the JIT compiling for at most this share of its time ends the warm-up. */
     static final double JIT_QUIET = 0.10;
-    private static final int MAX_WARM_UPS = 4;
-    private static final Duration WARM_UP_BUDGET = Duration.ofSeconds(60);
+    /** The default of {@link Settings#warmUps()}. */
+    static final int DEFAULT_WARM_UPS = 4;
+    /** Warm-ups of one topology stop after this much time per warm-up allowed (60 s at the default 4). */
+    private static final Duration WARM_UP_BUDGET_PER_RUN = Duration.ofSeconds(15);
 
     /**
      * @param overrides seqstream settings for every application (e.g. {@code max.batch.size}); the benchmark
@@ -83,12 +85,15 @@ final class EndToEndBenchmark implements AutoCloseable {
      * @param runs      measured runs planned (count, small, large), to share the time left among them
      */
     record Settings(int records, int partitions, Duration backlogTimeout, Duration pacedDuration, Double pacedRate,
-                    boolean warmUp, long seed, Map<String, String> overrides, Path workDir, long finishBy,
+                    int warmUps, long seed, Map<String, String> overrides, Path workDir, long finishBy,
                     int runs) {
         Settings {
             overrides = Map.copyOf(overrides);
             if (records < 1 || partitions < 1) {
                 throw new IllegalArgumentException("records and partitions must be positive");
+            }
+            if (warmUps < 0) {
+                throw new IllegalArgumentException("warm-ups must be 0 or more, got " + warmUps);
             }
         }
     }
@@ -229,11 +234,11 @@ final class EndToEndBenchmark implements AutoCloseable {
     }
 
     /**
-     * The baseline on {@code workload}, labelled {@code label}; with {@link Settings#warmUp()} and {@code warmUp},
+     * The baseline on {@code workload}, labelled {@code label}; with {@link Settings#warmUps()} and {@code warmUp},
      * after an unmeasured run of it on a smaller input.
      */
     Result runCount(String label, Workload workload, boolean warmUp) throws InterruptedException {
-        if (settings.warmUp() && warmUp) {
+        if (settings.warmUps() > 0 && warmUp) {
             warmUp(new CountTarget(label), workload);
         }
         return run(new CountTarget(label), workload, settings.records(), null, true);
@@ -250,26 +255,27 @@ final class EndToEndBenchmark implements AutoCloseable {
     }
 
     /**
-     * With {@link Settings#warmUp()}, unmeasured runs of the scoring topology with {@code model}: the JIT compiles
+     * With {@link Settings#warmUps()}, unmeasured runs of the scoring topology with {@code model}: the JIT compiles
      * the scoring paths before the first measured run, as it has in any application running for more than a few
      * minutes.
      */
     void warmUpScoring(Workload workload, LoadedModel model, Integer topG) throws InterruptedException {
-        if (settings.warmUp()) {
+        if (settings.warmUps() > 0) {
             warmUp(new ScoringTarget("warm-up", model, topG), workload);
         }
     }
 
     /**
      * Unmeasured runs of {@code target} on a smaller input until the JIT compiler was busy for at most
-     * {@link #JIT_QUIET} of the last one's time, or {@link #MAX_WARM_UPS} runs or {@link #WARM_UP_BUDGET} have
-     * passed. On 2 cores, one warm-up run left the compiler at about two thirds of a core through the next
+     * {@link #JIT_QUIET} of the last one's time, or {@link Settings#warmUps()} runs or
+     * {@link #WARM_UP_BUDGET_PER_RUN} per allowed run have passed. On 2 cores, one warm-up run left the compiler at about two thirds of a core through the next
      * measured run (C2 compiling Kafka's and the application's paths), which took that from the stream thread.
      */
     private void warmUp(Target target, Workload workload) throws InterruptedException {
         int warmRecords = Math.min(settings.records(), WARM_UP_RECORDS);
         long start = System.nanoTime();
-        for (int i = 1; i <= MAX_WARM_UPS; i++) {
+        long budget = WARM_UP_BUDGET_PER_RUN.toNanos() * settings.warmUps();
+        for (int i = 1; i <= settings.warmUps(); i++) {
             double jit0 = jitMillis();
             long t0 = System.nanoTime();
             run(target, workload, warmRecords, null, false);
@@ -278,7 +284,7 @@ final class EndToEndBenchmark implements AutoCloseable {
                     + "its time", i, target.name(), warmRecords,
                     Double.isNaN(jitShare) ? "(not reported)" : String.format(Locale.ROOT, "%.0f%%", 100 * jitShare));
             if (Double.isNaN(jitShare) || jitShare <= JIT_QUIET
-                    || System.nanoTime() - start > WARM_UP_BUDGET.toNanos()) {
+                    || System.nanoTime() - start > budget) {
                 return;
             }
         }
