@@ -30,6 +30,15 @@ final class AutoStepEngine extends WeightsStepEngine {
     }
 
     @Override
+    public void advance(List<KeyState> states) {
+        if (states.size() <= JAVA_MAX_BATCH) {
+            java.advance(states);
+        } else {
+            nd4j.advance(states);
+        }
+    }
+
+    @Override
     public void close() {
         java.close();
         nd4j.close();

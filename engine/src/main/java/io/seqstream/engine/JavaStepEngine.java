@@ -41,7 +41,21 @@ public final class JavaStepEngine extends WeightsStepEngine {
         return logits.normalize();
     }
 
+    @Override
+    public void advance(List<KeyState> states) {
+        for (KeyState state : states) {
+            advanceOne(state);
+        }
+    }
+
     private void stepOne(KeyState state, float[] out, int outOffset) {
+        float[] top = advanceOne(state);
+        System.arraycopy(w.outputBias, 0, out, outOffset, w.vocab);
+        kernels.accumulateVectorTimesMatrix(top, 0, w.outputWeights, w.hidden, w.vocab, out, outOffset);
+    }
+
+    /** The layers: new h and c in the state; returns the top layer's h (the state's own array). */
+    private float[] advanceOne(KeyState state) {
         int h = w.hidden;
         int g = w.gates();
         float[] input = w.embeddings;
@@ -60,8 +74,7 @@ public final class JavaStepEngine extends WeightsStepEngine {
             input = hPrev;
             inputOffset = 0;
         }
-        System.arraycopy(w.outputBias, 0, out, outOffset, w.vocab);
-        kernels.accumulateVectorTimesMatrix(input, 0, w.outputWeights, h, w.vocab, out, outOffset);
+        return input;
     }
 
     @Override

@@ -85,6 +85,22 @@ public final class Nd4jStepEngine extends WeightsStepEngine {
     @Override
     public Logits stepLogits(List<KeyState> states) {
         int batch = states.size();
+        Buffers b = advance(states, batch);
+        int h = w.hidden;
+        b.nativeTop.put(b.top, 0, batch * (h + 1));
+        cblas_sgemm(CblasColMajor, CblasTrans, CblasNoTrans, w.vocab, batch, h + 1, 1f, outputWeights, h + 1,
+                b.nativeTop, h + 1, 0f, b.nativeLogits, w.vocab);
+        b.nativeLogits.get(logits.prepare(batch), 0, batch * w.vocab);
+        return logits.normalize();
+    }
+
+    @Override
+    public void advance(List<KeyState> states) {
+        advance(states, states.size());
+    }
+
+    /** The layers' GEMMs and cells: new h and c in every state, the top layer's h in the buffers' {@code top}. */
+    private Buffers advance(List<KeyState> states, int batch) {
         Buffers b = buffers(batch);
         int h = w.hidden;
         int g = w.gates();
@@ -117,11 +133,7 @@ public final class Nd4jStepEngine extends WeightsStepEngine {
                 System.arraycopy(hidden, 0, next, i * nextStride, h);
             }
         }
-        b.nativeTop.put(b.top, 0, batch * (h + 1));
-        cblas_sgemm(CblasColMajor, CblasTrans, CblasNoTrans, w.vocab, batch, h + 1, 1f, outputWeights, h + 1,
-                b.nativeTop, h + 1, 0f, b.nativeLogits, w.vocab);
-        b.nativeLogits.get(logits.prepare(batch), 0, batch * w.vocab);
-        return logits.normalize();
+        return b;
     }
 
     private Buffers buffers(int batch) {

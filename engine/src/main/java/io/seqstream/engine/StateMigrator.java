@@ -21,7 +21,7 @@ import java.util.function.Function;
  *   <li>{@code replay}: a fresh state under the target with {@code <s>} pending consumes {@code <s>}, h[0], ...,
  *       h[n-2] of the key's history h (n steps, scores discarded), so h[n-1] ends pending: exactly the state the
  *       target would have had, had it seen {@code <s>} and the history. The replays of all keys are batched: at
- *       step j one {@link StepEngine#step} advances every key whose history is longer than j. Token ids go from
+ *       step j one {@link StepEngine#advance} advances every key whose history is longer than j. Token ids go from
  *       the old vocabulary to the target's through their strings ({@code <unk>} for tokens the target lacks).
  *       Outcome {@value #REPLAYED}; a key without history, or whose old model is unknown, is reset instead.</li>
  *   <li>{@code keep}: h, c, the pending token and the history are reused when the old model is known and has
@@ -192,7 +192,7 @@ public final class StateMigrator {
             if (active == 0) {
                 break;
             }
-            target.stepLogits(states.subList(0, active)); // the replay needs the new states only
+            target.advance(states.subList(0, active)); // the replay needs the new states only
             for (int i = 0; i < active; i++) {
                 Replay r = byLength.get(i);
                 r.state().observe(r.history()[j]);

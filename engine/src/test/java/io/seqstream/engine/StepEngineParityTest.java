@@ -97,6 +97,42 @@ class StepEngineParityTest {
         }
     }
 
+    /** Advancing without the output leaves every state exactly as DL4J's step does, on both paths of auto. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("allKinds")
+    void shouldAdvanceStatesAsAFullStepDoes(String kind) {
+        LoadedModel model = MODELS.get(1);
+        Random random = new Random(11);
+        try (StepEngine reference = new Dl4jStepEngine(model);
+             StepEngine engine = StepEngines.create(model, kind)) {
+            for (int batch : new int[] {3, 40}) {
+                List<KeyState> expected = new ArrayList<>();
+                List<KeyState> actual = new ArrayList<>();
+                for (int i = 0; i < batch; i++) {
+                    expected.add(reference.newState(Vocabulary.START_ID, 0));
+                    actual.add(engine.newState(Vocabulary.START_ID, 0));
+                }
+                for (int step = 0; step < 3; step++) {
+                    reference.step(expected);
+                    engine.advance(actual);
+                    for (int i = 0; i < batch; i++) {
+                        for (int l = 0; l < expected.get(i).layers(); l++) {
+                            assertClose(actual.get(i).hidden()[l], expected.get(i).hidden()[l]);
+                            assertClose(actual.get(i).cell()[l], expected.get(i).cell()[l]);
+                        }
+                        int next = random.nextInt(model.vocabulary().size());
+                        expected.get(i).recordScore(0, false, next, 0, 0);
+                        actual.get(i).recordScore(0, false, next, 0, 0);
+                    }
+                }
+            }
+        }
+    }
+
+    static Stream<String> allKinds() {
+        return Stream.of(StepEngines.JAVA, StepEngines.ND4J, StepEngines.AUTO, StepEngines.DL4J);
+    }
+
     static Stream<String> batchedKinds() {
         return Stream.of(StepEngines.ND4J, StepEngines.AUTO);
     }
