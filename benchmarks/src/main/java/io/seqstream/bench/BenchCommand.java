@@ -350,10 +350,10 @@ public final class BenchCommand implements Callable<Integer> {
         UniformWorkload uniform = new UniformWorkload(keyCount);
         boolean runUniform = !skipE2e && workloads.contains(UniformWorkload.NAME);
         int runs = Math.max(1, (runUniform ? 1 + BenchModel.ALL.size() : 0) + (hdfsBench != null ? 2 : 0));
+        int warmUps = e2eWarmUps != null ? e2eWarmUps : quick ? 0 : EndToEndBenchmark.DEFAULT_WARM_UPS;
         EndToEndBenchmark.Settings e2e = new EndToEndBenchmark.Settings(recordCount, partitions,
                 Duration.ofSeconds(e2eTimeoutSeconds != null ? e2eTimeoutSeconds : quick ? 30 : 120),
-                seconds(pacedSeconds, quick ? 1.5 : 15.0), pacedRate,
-                e2eWarmUps != null ? e2eWarmUps : quick ? 0 : EndToEndBenchmark.DEFAULT_WARM_UPS, seed, settings, work.resolve("e2e"),
+                seconds(pacedSeconds, quick ? 1.5 : 15.0), pacedRate, warmUps, seed, settings, work.resolve("e2e"),
                 startNanos + Duration.ofSeconds(timeBudgetSeconds != null ? timeBudgetSeconds : quick ? 180 : 900)
                         .toNanos(), runs);
         progress.line("e2e: starting the in-process Kafka broker");

@@ -1,5 +1,6 @@
 package io.seqstream.bench;
 
+import io.seqstream.app.config.Setting;
 import io.seqstream.engine.KeyState;
 import io.seqstream.engine.Logits;
 import io.seqstream.engine.StepEngine;
@@ -18,8 +19,8 @@ import java.util.function.Consumer;
  * Measures a stepping engine alone, the way the batching processor drives it: {@code keys} sequences with
  * their own states, batches of B distinct keys taken in turn from that pool (so each step gathers and
  * scatters real per-key h/c), and after each step every key's next token, a fresh random one, scored as the
- * stream scores an event (its probability, surprisal, rank, the top {@value #TOP_K} and the top-{@value #TOP_G}
- * flag) and fed to the key.
+ * stream scores an event (its probability, surprisal, rank, the top k and the top-g flag, with the defaults of
+ * {@code score.top-k} and {@code score.top-g}) and fed to the key.
  *
  * <p>Per model: a warm-up of {@link Settings#warmup()} per engine that cycles through every engine and batch
  * size (the JIT and ND4J's caches settle), then per batch size {@link Settings#repeats()} timed repeats of
@@ -28,8 +29,8 @@ import java.util.function.Consumer;
  */
 final class StepBenchmark {
     /** The stream's defaults: {@code score.top-k} and {@code score.top-g}. */
-    static final int TOP_K = 5;
-    static final int TOP_G = 9;
+    static final int TOP_K = Integer.parseInt(Setting.TOP_K.defaultValue());
+    static final int TOP_G = Integer.parseInt(Setting.TOP_G.defaultValue());
 
     /**
      * @param keys size of the key pool the batches are drawn from

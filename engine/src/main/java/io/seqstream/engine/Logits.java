@@ -1,8 +1,8 @@
 package io.seqstream.engine;
 
 /**
- * One step's next-token logits for a batch of keys, row-major (row {@code i} of {@link #vocab()} values belongs to
- * the i-th stepped state), with each row's log-normalizer {@code log Σ e^logit}: a token's probability is
+ * One step's next-token logits for a batch of keys, row-major (row {@code i}, of one value per vocabulary token,
+ * belongs to the i-th stepped state), with each row's log-normalizer {@code log Σ e^logit}: a token's probability is
  * {@code e^(logit − normalizer)}. Scoring an observed token needs its probability, its rank and the top k, which
  * this gives from one pass over the row ({@link #score}), never the normalized vector; {@link #toProbabilities()}
  * makes that vector for callers that want every probability.
@@ -41,21 +41,6 @@ public final class Logits {
         return this;
     }
 
-    /** Rows: the number of states stepped. */
-    public int rows() {
-        return rows;
-    }
-
-    /** Values per row: the model's vocabulary size. */
-    public int vocab() {
-        return vocab;
-    }
-
-    /** {@code log Σ_j e^{logit_j}} of row {@code row}. */
-    public double logNormalizer(int row) {
-        return normalizers[row];
-    }
-
     /** The probability the model gave token {@code token} in row {@code row}. */
     public double probability(int row, int token) {
         requireLogits();
@@ -74,7 +59,7 @@ public final class Logits {
 
     /**
      * Turns every row into its probabilities, in place, and returns the array (row {@code i} at offset
-     * {@code i * vocab()}; the array may be longer than the rows). After it the logits are gone: {@link #score}
+     * {@code i} times the vocabulary's size; the array may be longer than the rows). After it the logits are gone: {@link #score}
      * and {@link #probability} refuse.
      */
     public float[] toProbabilities() {

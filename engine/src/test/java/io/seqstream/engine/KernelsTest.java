@@ -75,16 +75,9 @@ class KernelsTest {
             kernels.softmaxRows(values, offset, rows, cols);
             for (int r = 0; r < rows; r++) {
                 int start = offset + r * cols;
-                double max = Double.NEGATIVE_INFINITY;
+                double normalizer = logSumExp(original, start, cols);
                 for (int j = 0; j < cols; j++) {
-                    max = Math.max(max, original[start + j]);
-                }
-                double sum = 0;
-                for (int j = 0; j < cols; j++) {
-                    sum += Math.exp(original[start + j] - max);
-                }
-                for (int j = 0; j < cols; j++) {
-                    double p = Math.exp(original[start + j] - max) / sum;
+                    double p = Math.exp(original[start + j] - normalizer);
                     assertThat(values[start + j]).as("row %d, column %d of %d", r, j, cols)
                             .isCloseTo((float) p, within(1e-6f));
                 }
@@ -109,16 +102,8 @@ class KernelsTest {
             for (int j = 0; j < values.length; j++) {
                 values[j] += 200;
             }
-            double max = Double.NEGATIVE_INFINITY;
-            for (int j = 0; j < n; j++) {
-                max = Math.max(max, values[3 + j]);
-            }
-            double sum = 0;
-            for (int j = 0; j < n; j++) {
-                sum += Math.exp(values[3 + j] - max);
-            }
             assertThat(kernels.logSumExp(values, 3, n)).as("log-sum-exp of %d", n)
-                    .isCloseTo(max + Math.log(sum), within(1e-5));
+                    .isCloseTo(logSumExp(values, 3, n), within(1e-5));
         }
     }
 
@@ -196,6 +181,19 @@ class KernelsTest {
             v[i] = (float) ((random.nextDouble() * 2 - 1) * scale);
         }
         return v;
+    }
+
+    /** {@code log Σ e^v} over {@code n} values from {@code start}, in double, the maximum taken out first. */
+    private static double logSumExp(float[] values, int start, int n) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (int j = 0; j < n; j++) {
+            max = Math.max(max, values[start + j]);
+        }
+        double sum = 0;
+        for (int j = 0; j < n; j++) {
+            sum += Math.exp(values[start + j] - max);
+        }
+        return max + Math.log(sum);
     }
 
     private static double sigmoid(double x) {

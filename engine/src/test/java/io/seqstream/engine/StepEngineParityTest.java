@@ -106,23 +106,14 @@ class StepEngineParityTest {
         try (StepEngine reference = new Dl4jStepEngine(model);
              StepEngine engine = StepEngines.create(model, kind)) {
             for (int batch : new int[] {3, 40}) {
-                List<KeyState> expected = new ArrayList<>();
-                List<KeyState> actual = new ArrayList<>();
-                for (int i = 0; i < batch; i++) {
-                    expected.add(reference.newState(Vocabulary.START_ID, 0));
-                    actual.add(engine.newState(Vocabulary.START_ID, 0));
-                }
+                List<KeyState> expected = freshStates(reference, batch);
+                List<KeyState> actual = freshStates(engine, batch);
                 for (int step = 0; step < 3; step++) {
                     reference.step(expected);
                     engine.advance(actual);
                     for (int i = 0; i < batch; i++) {
-                        for (int l = 0; l < expected.get(i).layers(); l++) {
-                            assertClose(actual.get(i).hidden()[l], expected.get(i).hidden()[l]);
-                            assertClose(actual.get(i).cell()[l], expected.get(i).cell()[l]);
-                        }
-                        int next = random.nextInt(model.vocabulary().size());
-                        expected.get(i).recordScore(0, false, next, 0, 0);
-                        actual.get(i).recordScore(0, false, next, 0, 0);
+                        assertSameState(actual.get(i), expected.get(i));
+                        feedBoth(expected.get(i), actual.get(i), random.nextInt(model.vocabulary().size()));
                     }
                 }
             }
@@ -140,12 +131,8 @@ class StepEngineParityTest {
     /** Steps fresh states of {@code batch} keys {@code steps} times on both engines and compares every output. */
     private static void stepBoth(LoadedModel model, StepEngine reference, StepEngine engine, int batch, int steps,
                                  Random random) {
-        List<KeyState> expected = new ArrayList<>();
-        List<KeyState> actual = new ArrayList<>();
-        for (int i = 0; i < batch; i++) {
-            expected.add(reference.newState(Vocabulary.START_ID, 0));
-            actual.add(engine.newState(Vocabulary.START_ID, 0));
-        }
+        List<KeyState> expected = freshStates(reference, batch);
+        List<KeyState> actual = freshStates(engine, batch);
         int vocab = model.manifest().architecture().vocabSize();
         for (int step = 0; step < steps; step++) {
             float[] want = reference.step(expected).clone();
@@ -157,10 +144,7 @@ class StepEngineParityTest {
                 assertThat(p).as("probability %d at step %d", j, step).isCloseTo(want[j], within(1e-5));
             }
             for (int i = 0; i < batch; i++) {
-                for (int l = 0; l < expected.get(i).layers(); l++) {
-                    assertClose(actual.get(i).hidden()[l], expected.get(i).hidden()[l]);
-                    assertClose(actual.get(i).cell()[l], expected.get(i).cell()[l]);
-                }
+                assertSameState(actual.get(i), expected.get(i));
                 int next = random.nextInt(model.vocabulary().size());
                 if (logits != null) {
                     TokenScore wantScore = TokenScore.of(want, i * vocab, vocab, next, 5, 9);
@@ -172,10 +156,31 @@ class StepEngineParityTest {
                                 .isCloseTo(wantScore.topProbabilities()[t], within(1e-5f));
                     }
                 }
-                expected.get(i).recordScore(0, false, next, 0, 0);
-                actual.get(i).recordScore(0, false, next, 0, 0);
+                feedBoth(expected.get(i), actual.get(i), next);
             }
         }
+    }
+
+    private static List<KeyState> freshStates(StepEngine engine, int batch) {
+        List<KeyState> states = new ArrayList<>();
+        for (int i = 0; i < batch; i++) {
+            states.add(engine.newState(Vocabulary.START_ID, 0));
+        }
+        return states;
+    }
+
+    /** Every layer's h and c to 1e-5. */
+    private static void assertSameState(KeyState actual, KeyState expected) {
+        for (int l = 0; l < expected.layers(); l++) {
+            assertClose(actual.hidden()[l], expected.hidden()[l]);
+            assertClose(actual.cell()[l], expected.cell()[l]);
+        }
+    }
+
+    /** Makes {@code token} pending in both states, as scoring an event would. */
+    private static void feedBoth(KeyState expected, KeyState actual, int token) {
+        expected.recordScore(0, false, token, 0, 0);
+        actual.recordScore(0, false, token, 0, 0);
     }
 
     private static void assertClose(float[] actual, float[] expected) {

@@ -1,5 +1,6 @@
 package io.seqstream.app.model;
 
+import io.seqstream.app.config.Setting;
 import io.seqstream.app.metrics.SeqstreamMetrics;
 import io.seqstream.engine.KeyState;
 import io.seqstream.engine.Logits;
@@ -35,6 +36,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class ModelWatcher implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ModelWatcher.class);
+    /** The warm-up scores as the stream does by default ({@code score.top-k}, {@code score.top-g}). */
+    private static final int WARM_UP_TOP_K = Integer.parseInt(Setting.TOP_K.defaultValue());
+    private static final int WARM_UP_TOP_G = Integer.parseInt(Setting.TOP_G.defaultValue());
 
     private final Path dir;
     private final String name;
@@ -159,7 +163,7 @@ public final class ModelWatcher implements AutoCloseable {
             for (int step = 0; step < 4; step++) {
                 Logits logits = engine.stepLogits(states);
                 for (int i = 0; i < states.size(); i++) {
-                    logits.score(i, Vocabulary.END_ID, 5, 9); // as the stream scores: top-k and top-g's defaults
+                    logits.score(i, Vocabulary.END_ID, WARM_UP_TOP_K, WARM_UP_TOP_G);
                 }
             }
         }
