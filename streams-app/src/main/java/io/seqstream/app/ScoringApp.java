@@ -42,7 +42,7 @@ public final class ScoringApp implements AutoCloseable {
 
     private ScoringApp(Topology topology, SeqstreamConfig config, ActiveModel models) {
         this.models = models;
-        this.streams = new KafkaStreams(topology, StreamsSettings.build(config));
+        this.streams = new KafkaStreams(topology, StreamsSettings.scoring(config));
         try {
             this.connectivity = KafkaConnectivity.start(ClusterCheck.adminConfig(config, "connectivity"));
         } catch (RuntimeException e) {

@@ -6,6 +6,13 @@ import org.apache.kafka.streams.StreamsConfig;
 
 /** Turns a {@link SeqstreamConfig} into Kafka Streams properties. */
 public final class StreamsSettings {
+    /**
+     * Kafka Streams' own commit interval for the scoring application, in {@code commit.interval.ms}: long, because
+     * a commit Kafka Streams times itself comes on top of the grid's (its clock ignores commits a processor asked
+     * for), and still there for what has no punctuator (standby tasks, restoration's checkpoints).
+     */
+    public static final long FALLBACK_COMMIT_FACTOR = 10;
+
     private StreamsSettings() {
     }
 
@@ -24,6 +31,21 @@ public final class StreamsSettings {
         // Where other instances reach this one's /keys/{key}: Kafka Streams hands it out with the key metadata.
         config.httpAdvertisedAddress().ifPresent(address -> props.put(StreamsConfig.APPLICATION_SERVER_CONFIG, address));
         props.putAll(config.kafkaOverrides());
+        return props;
+    }
+
+    /**
+     * The scoring application's properties: {@link #build}, with Kafka Streams' own commit interval at
+     * {@link #FALLBACK_COMMIT_FACTOR} times {@code commit.interval.ms} unless {@code kafka.commit.interval.ms} sets
+     * it. The scoring processors ask for a commit in every {@code commit.interval.ms} of the wall clock; Kafka
+     * Streams' own interval, which counts from the end of the last commit, stays as a fallback.
+     */
+    public static Properties scoring(SeqstreamConfig config) {
+        Properties props = build(config);
+        if (!config.kafkaOverrides().containsKey(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG)) {
+            props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG,
+                    FALLBACK_COMMIT_FACTOR * config.longValue(Setting.COMMIT_INTERVAL_MS));
+        }
         return props;
     }
 }

@@ -13,7 +13,7 @@ record ScoringOptions(int topK, int topG, String anomalyRule, double calibratedT
                       double numericPriorWeight,
                       long ttlMs, long expiryScanMs, String engine, int maxBatchSize,
                       long maxBatchDelayMs, StateMigration stateMigration, int replayTokens, long modelCheckMs,
-                      InputFormat inputFormat, String recordSeparator) {
+                      InputFormat inputFormat, String recordSeparator, long commitIntervalMs) {
     static ScoringOptions from(SeqstreamConfig config) {
         return new ScoringOptions(config.integer(Setting.TOP_K), config.integer(Setting.TOP_G),
                 config.string(Setting.ANOMALY_RULE), Double.parseDouble(config.string(Setting.CALIBRATED_THRESHOLD)),
@@ -23,7 +23,8 @@ record ScoringOptions(int topK, int topG, String anomalyRule, double calibratedT
                 config.string(Setting.ENGINE), config.integer(Setting.MAX_BATCH_SIZE),
                 config.longValue(Setting.MAX_BATCH_DELAY_MS), StateMigration.parse(config.string(Setting.STATE_MIGRATION)),
                 config.integer(Setting.REPLAY_TOKENS), Math.max(10, config.longValue(Setting.MODEL_WATCH_MS) / 4),
-                config.inputFormat(), config.string(Setting.INPUT_TEXT_RECORD_SEPARATOR));
+                config.inputFormat(), config.string(Setting.INPUT_TEXT_RECORD_SEPARATOR),
+                config.longValue(Setting.COMMIT_INTERVAL_MS));
     }
 
     /** Tokens scored between two records of one key, for a model with this vocabulary. */
@@ -53,5 +54,10 @@ record ScoringOptions(int topK, int topG, String anomalyRule, double calibratedT
 
     boolean batching() {
         return maxBatchDelayMs > 0;
+    }
+
+    /** How often the punctuator that asks for commits on the {@code commit.interval.ms} grid looks at the clock. */
+    long commitTickMs() {
+        return Math.max(1, Math.min(10, commitIntervalMs / 10));
     }
 }

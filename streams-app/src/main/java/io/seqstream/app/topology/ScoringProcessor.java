@@ -117,6 +117,11 @@ final class ScoringProcessor extends ContextualProcessor<String, ParsedEvent, St
             context.schedule(Duration.ofMillis(Math.max(1, options.maxBatchDelayMs() / 2)),
                     PunctuationType.WALL_CLOCK_TIME, this::flushIfDue);
         }
+        if (outputs == ScoringTopology.SERVED) {
+            // a shadow processor shares its task and its commits: one grid is enough
+            context.schedule(Duration.ofMillis(options.commitTickMs()), PunctuationType.WALL_CLOCK_TIME,
+                    batcher::requestCommitIfDue);
+        }
         context.schedule(Duration.ofMillis(options.modelCheckMs()), PunctuationType.WALL_CLOCK_TIME,
                 now -> batcher.switchIfNewer());
         nextExpiryScan = context.currentSystemTimeMs() + options.expiryScanMs();
@@ -165,6 +170,11 @@ final class ScoringProcessor extends ContextualProcessor<String, ParsedEvent, St
             batcher.computeRound();
             applyComputed();
         }
+    }
+
+    /** Asks Kafka Streams to commit this task (see {@link ThreadBatcher#requestCommitIfDue}). */
+    void requestCommit() {
+        context().commit();
     }
 
     boolean hasUnappliedResults() {
