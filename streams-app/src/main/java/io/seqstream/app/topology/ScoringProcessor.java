@@ -120,7 +120,7 @@ final class ScoringProcessor extends ContextualProcessor<String, ParsedEvent, St
         if (outputs == ScoringTopology.SERVED) {
             // a shadow processor shares its task and its commits: one grid is enough
             context.schedule(Duration.ofMillis(options.commitTickMs()), PunctuationType.WALL_CLOCK_TIME,
-                    batcher::requestCommitIfDue);
+                    now -> batcher.commitTick(this, now));
         }
         context.schedule(Duration.ofMillis(options.modelCheckMs()), PunctuationType.WALL_CLOCK_TIME,
                 now -> batcher.switchIfNewer());
@@ -172,7 +172,7 @@ final class ScoringProcessor extends ContextualProcessor<String, ParsedEvent, St
         }
     }
 
-    /** Asks Kafka Streams to commit this task (see {@link ThreadBatcher#requestCommitIfDue}). */
+    /** Asks Kafka Streams to commit this task (see {@link ThreadBatcher#commitTick}). */
     void requestCommit() {
         context().commit();
     }
@@ -207,8 +207,11 @@ final class ScoringProcessor extends ContextualProcessor<String, ParsedEvent, St
         return taken;
     }
 
-    /** Emits what the last round computed for this task, writes its keys' states and clears their events. */
-    private void applyComputed() {
+    /**
+     * Emits what the last round computed for this task, if anything, writes its keys' states and clears their
+     * events; only in this task's own processing or punctuation.
+     */
+    void applyComputed() {
         if (taken == null) {
             return;
         }
@@ -230,6 +233,7 @@ final class ScoringProcessor extends ContextualProcessor<String, ParsedEvent, St
         working.clear();
         openInPending.clear();
         taken = null;
+        batcher.applied(this);
     }
 
     private void emitScore(String key, KeyWork.TokenResult token) {

@@ -15,6 +15,7 @@ import io.seqstream.model.ModelCalibration;
 import io.seqstream.model.RangeQuantizer;
 import io.seqstream.model.Vocabulary;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -48,6 +49,10 @@ final class ThreadBatcher {
     private final Set<ScoringProcessor> tasks = new LinkedHashSet<>();
     /** The last slot of the commit grid (wall clock ÷ {@code commit.interval.ms}) in which the thread asked to commit. */
     private long commitSlot = -1;
+    /** From a slot's start until the tasks in {@link #awaitingApply} have applied and the thread asked to commit. */
+    private boolean commitWanted;
+    /** The tasks holding results computed up to the current slot's start that they have not applied yet. */
+    private final Set<ScoringProcessor> awaitingApply = new HashSet<>();
     private ModelVersion version;
     private StepEngine engine;
     private StateMigrator migrator;
@@ -96,19 +101,48 @@ final class ThreadBatcher {
     }
 
     /**
-     * Asks Kafka Streams to commit every task of this thread once in each slot of a fixed wall-clock grid of
-     * {@code commit.interval.ms}. Kafka Streams times its own commits from the end of the last one, so on its own
-     * it commits every interval <em>plus</em> a commit's duration (4 tasks' flushes and the transaction: 40–60 ms on a
-     * 2-core machine), and a score waits for all of it; on the grid the period is the interval. Every task is asked
-     * because Kafka Streams commits (all of the thread's tasks, one transaction) only for a task that asked and has
-     * processed something since. The commit itself runs right after this punctuation.
+     * The commit grid's tick, run in {@code task}'s own punctuation: asks Kafka Streams to commit every task of
+     * this thread once in each slot of a fixed wall-clock grid of {@code commit.interval.ms}. Kafka Streams times its
+     * own commits from the end of the last one, so on its own it commits every interval <em>plus</em> a commit's
+     * duration (4 tasks' flushes and the transaction: 40–60 ms on a 2-core machine), and a score waits for all of
+     * it; on the grid the period is the interval.
+     *
+     * <p>At the start of a slot the thread steps every event waiting in it, whatever {@code max.batch.delay.ms}
+     * says, so that the commit takes them along; each task applies its results in its next tick (all within one
+     * tick), and once every task that held results then has applied them, the thread asks for the commit, which
+     * Kafka Streams runs right after the punctuation (later rounds' results do not hold it back). Every
+     * task asks, because Kafka Streams commits (all the thread's tasks, one transaction) for a task that asked and
+     * has processed or punctuated since its last commit. A task that has not applied by the next slot does not
+     * hold the commit back any longer.
      */
-    void requestCommitIfDue(long now) {
+    void commitTick(ScoringProcessor task, long now) {
         long slot = now / registry.options.commitIntervalMs();
         if (slot > commitSlot) {
+            if (commitWanted) {
+                requestCommits();
+            }
             commitSlot = slot;
-            tasks.forEach(ScoringProcessor::requestCommit);
+            commitWanted = true;
+            if (pendingSteps() > 0) {
+                computeRound();
+            }
+            awaitingApply.clear();
+            tasks.stream().filter(ScoringProcessor::hasUnappliedResults).forEach(awaitingApply::add);
         }
+        task.applyComputed();
+        if (commitWanted && awaitingApply.isEmpty()) {
+            requestCommits();
+        }
+    }
+
+    /** Called by a task that has just applied its results. */
+    void applied(ScoringProcessor task) {
+        awaitingApply.remove(task);
+    }
+
+    private void requestCommits() {
+        commitWanted = false;
+        tasks.forEach(ScoringProcessor::requestCommit);
     }
 
     /** Steps pending across every task of the thread that can take part in a round. */
@@ -291,6 +325,9 @@ final class ThreadBatcher {
         /** Unregisters a closing task; the thread's engine is closed, and its version let go, with its last task. */
         void leave(ScoringProcessor task) {
             ThreadBatcher batcher = byThread.get(Thread.currentThread());
+            if (batcher != null) {
+                batcher.awaitingApply.remove(task);
+            }
             if (batcher != null && batcher.tasks.remove(task) && batcher.tasks.isEmpty()) {
                 byThread.remove(Thread.currentThread());
                 batcher.engine.close();

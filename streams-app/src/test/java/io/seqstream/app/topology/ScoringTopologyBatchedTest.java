@@ -61,4 +61,22 @@ class ScoringTopologyBatchedTest extends ScoringTopologyTest {
         assertThat(scores().readValuesToList()).hasSize(4);
         assertThat(registry().get(SeqstreamMetrics.BATCH_SIZE).summary().max()).isEqualTo(4.0);
     }
+
+    @Test
+    void shouldStepEveryWaitingEventAtEachCommitIntervalWhateverTheBatchDelay() {
+        start(Map.of(io.seqstream.app.config.Setting.MAX_BATCH_DELAY_MS.key(), "60000",
+                io.seqstream.app.config.Setting.COMMIT_INTERVAL_MS.key(), "100"));
+        driver().advanceWallClockTime(Duration.ofMillis(10)); // the grid's first slot starts
+        for (String key : List.of("a", "b", "c")) {
+            send(key, "{\"token\":\"5\"}");
+        }
+
+        driver().advanceWallClockTime(Duration.ofMillis(50));
+        assertThat(scores().isEmpty()).as("nothing scored within the slot the events arrived in").isTrue();
+
+        driver().advanceWallClockTime(Duration.ofMillis(50));
+        assertThat(scores().readValuesToList()).as("scored when the next slot starts, 59.9 s before the batch delay")
+                .extracting(Score::getKey).containsExactlyInAnyOrder("a", "b", "c");
+        assertThat(pendingStore().approximateNumEntries()).isZero();
+    }
 }
