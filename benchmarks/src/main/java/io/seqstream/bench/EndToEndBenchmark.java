@@ -269,7 +269,8 @@ final class EndToEndBenchmark implements AutoCloseable {
      * Unmeasured runs of {@code target} on a smaller input until the JIT compiler was busy for at most
      * {@link #JIT_QUIET} of the last one's time, or {@link Settings#warmUps()} runs or
      * {@link #WARM_UP_BUDGET_PER_RUN} per allowed run have passed. On 2 cores, one warm-up run left the compiler
-     * at about two thirds of a core through the next measured run (C2 compiling Kafka's and the application's paths), which took that from the stream thread.
+     * at about two thirds of a core through the next measured run (C2 compiling Kafka's and the application's
+     * paths), which took that from the stream thread.
      */
     private void warmUp(Target target, Workload workload) throws InterruptedException {
         int warmRecords = Math.min(settings.records(), WARM_UP_RECORDS);

@@ -59,8 +59,8 @@ public final class Logits {
 
     /**
      * Turns every row into its probabilities, in place, and returns the array (row {@code i} at offset
-     * {@code i} times the vocabulary's size; the array may be longer than the rows). After it the logits are gone: {@link #score}
-     * and {@link #probability} refuse.
+     * {@code i} times the vocabulary's size; the array may be longer than the rows). After it the logits are gone:
+     * {@link #score} and {@link #probability} refuse.
      */
     public float[] toProbabilities() {
         requireLogits();

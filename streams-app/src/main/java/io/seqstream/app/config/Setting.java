@@ -87,7 +87,10 @@ public enum Setting {
     PROCESSING_GUARANTEE("processing.guarantee", "exactly_once_v2", "exactly_once_v2 or at_least_once"),
     STREAM_THREADS("num.stream.threads", "1", "Stream threads (each holds its own copy of the network)"),
     COMMIT_INTERVAL_MS("commit.interval.ms", "100",
-            "How often offsets, state and output are committed: once in every interval of the wall clock, whatever a commit takes (Kafka Streams' own interval, from the end of one commit to the next, is set to ten times this, at most the producer's transaction timeout, as a fallback unless kafka.commit.interval.ms sets it)"),
+            "How often offsets, state and output are committed: once in every interval of the wall clock, whatever a "
+                    + "commit takes (Kafka Streams' own interval, from the end of one commit to the next, is set to "
+                    + "ten times this, at most the producer's transaction timeout, as a fallback unless "
+                    + "kafka.commit.interval.ms sets it)"),
     HTTP_PORT("http.port", "9400",
             "Port of the HTTP API (/health/live, /health/ready, /metrics, /keys/{key}, the dashboard); 0 = off"),
     HTTP_DASHBOARD("http.dashboard", "true",

@@ -14,7 +14,7 @@ public final class StreamsSettings {
      */
     public static final long FALLBACK_COMMIT_FACTOR = 10;
 
-    /** Kafka Streams' transaction timeout under exactly-once unless {@code producer.transaction.timeout.ms} sets one. */
+    /** Kafka Streams' transaction timeout under exactly-once, unless {@code producer.transaction.timeout.ms} sets one. */
     static final long EOS_TRANSACTION_TIMEOUT_MS = 10_000;
 
     private StreamsSettings() {
@@ -42,9 +42,8 @@ public final class StreamsSettings {
      * The scoring application's properties: {@link #build}, with Kafka Streams' own commit interval at
      * {@link #FALLBACK_COMMIT_FACTOR} times {@code commit.interval.ms} unless {@code kafka.commit.interval.ms} sets
      * it, but no longer than the producer's transaction timeout ({@code kafka.producer.transaction.timeout.ms}, 10 s
-     * unless set), which Kafka
-     * Streams refuses to start below its commit interval, and never shorter than {@code commit.interval.ms}. The
-     * scoring processors ask for a commit in every {@code commit.interval.ms} of the wall clock; Kafka Streams' own
+     * unless set), which Kafka Streams refuses to start below its commit interval, and never shorter than
+     * {@code commit.interval.ms}. The scoring processors ask for a commit in every {@code commit.interval.ms} of the wall clock; Kafka Streams' own
      * interval, which counts from the end of the last commit, stays as a fallback.
      */
     public static Properties scoring(SeqstreamConfig config) {
@@ -54,7 +53,8 @@ public final class StreamsSettings {
             long fallback = FALLBACK_COMMIT_FACTOR * interval;
             // read as Kafka Streams' own check reads it: producer.transaction.timeout.ms, else its 10 s default
             Object timeout = props.get(StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG));
-            fallback = Math.min(fallback, timeout == null ? EOS_TRANSACTION_TIMEOUT_MS : Long.parseLong(timeout.toString()));
+            long timeoutMs = timeout == null ? EOS_TRANSACTION_TIMEOUT_MS : Long.parseLong(timeout.toString());
+            fallback = Math.min(fallback, timeoutMs);
             props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, Math.max(interval, fallback));
         }
         return props;

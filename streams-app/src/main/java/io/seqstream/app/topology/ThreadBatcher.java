@@ -47,7 +47,7 @@ final class ThreadBatcher {
 
     private final Registry registry;
     private final Set<ScoringProcessor> tasks = new LinkedHashSet<>();
-    /** The last slot of the commit grid (wall clock ÷ {@code commit.interval.ms}) in which the thread asked to commit. */
+    /** The last slot of the commit grid (wall clock ÷ {@code commit.interval.ms}) the thread started. */
     private long commitSlot = -1;
     /** From a slot's start until the tasks in {@link #awaitingApply} have applied and the thread asked to commit. */
     private boolean commitWanted;
@@ -104,7 +104,7 @@ final class ThreadBatcher {
      * The commit grid's tick, run in {@code task}'s own punctuation: asks Kafka Streams to commit every task of
      * this thread once in each slot of a fixed wall-clock grid of {@code commit.interval.ms}. Kafka Streams times its
      * own commits from the end of the last one, so on its own it commits every interval <em>plus</em> a commit's
-     * duration (4 tasks' flushes and the transaction: 40–60 ms on a 2-core machine), and a score waits for all of
+     * duration (4 tasks' flushes and the transaction: 40–110 ms on a 2-core machine), and a score waits for all of
      * it; on the grid the period is the interval.
      *
      * <p>At the start of a slot the thread steps every event waiting in it, whatever {@code max.batch.delay.ms}
@@ -325,10 +325,11 @@ final class ThreadBatcher {
         /** Unregisters a closing task; the thread's engine is closed, and its version let go, with its last task. */
         void leave(ScoringProcessor task) {
             ThreadBatcher batcher = byThread.get(Thread.currentThread());
-            if (batcher != null) {
-                batcher.awaitingApply.remove(task);
+            if (batcher == null) {
+                return;
             }
-            if (batcher != null && batcher.tasks.remove(task) && batcher.tasks.isEmpty()) {
+            batcher.awaitingApply.remove(task);
+            if (batcher.tasks.remove(task) && batcher.tasks.isEmpty()) {
                 byThread.remove(Thread.currentThread());
                 batcher.engine.close();
                 models.release(batcher.version);

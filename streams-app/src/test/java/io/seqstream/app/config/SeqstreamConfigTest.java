@@ -29,19 +29,21 @@ class SeqstreamConfigTest {
         assertThat(scoringCommitInterval(Map.of())).as("default 100 ms").isEqualTo(1000L);
         assertThat(scoringCommitInterval(Map.of("commit.interval.ms", "2000")))
                 .as("exactly-once's transaction timeout, 10 s, is the most Kafka Streams accepts").isEqualTo(10_000L);
-        assertThat(scoringCommitInterval(Map.of("commit.interval.ms", "2000", "kafka.producer.transaction.timeout.ms", "60000")))
+        String timeout = "kafka.producer.transaction.timeout.ms";
+        assertThat(scoringCommitInterval(Map.of("commit.interval.ms", "2000", timeout, "60000")))
                 .isEqualTo(20_000L);
-        assertThat(scoringCommitInterval(Map.of("commit.interval.ms", "30000", "kafka.producer.transaction.timeout.ms", "60000")))
-                .as("never below the setting").isEqualTo(60_000L);
-        assertThat(scoringCommitInterval(Map.of("kafka.commit.interval.ms", "300"))).as("the user's own").isEqualTo(300L);
+        assertThat(scoringCommitInterval(Map.of("commit.interval.ms", "30000", timeout, "60000")))
+                .as("ten times the setting, capped by the user's transaction timeout").isEqualTo(60_000L);
+        assertThat(scoringCommitInterval(Map.of("kafka.commit.interval.ms", "300")))
+                .as("the user's own").isEqualTo(300L);
         assertThat(StreamsSettings.build(SeqstreamConfig.of(Map.of())).get(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG))
                 .as("any other application").isEqualTo(100L);
     }
 
     private static Object scoringCommitInterval(Map<String, String> settings) {
-        Properties props = StreamsSettings.scoring(SeqstreamConfig.of(settings));
-        new StreamsConfig(props); // Kafka Streams' own validation
-        return new StreamsConfig(props).getLong(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG);
+        // Kafka Streams' own validation runs in its constructor
+        return new StreamsConfig(StreamsSettings.scoring(SeqstreamConfig.of(settings)))
+                .getLong(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG);
     }
 
     @Test
