@@ -97,7 +97,8 @@ class EvalNabIT {
             input[i] = ids[i - 1];
         }
         INDArray probabilities = model.newNetworkCopy().output(Nd4j.create(input, new long[] {1, values.length}));
-        MetricTrack track = new MetricTrack(vocabulary.bins(), probation);
+        MetricTrack track = new MetricTrack(vocabulary.bins(), probation, MetricTrack.DEFAULT_WINDOW,
+                MetricTrack.DEFAULT_HISTORY);
         double[] out = new double[values.length];
         for (int i = 0; i < values.length; i++) {
             out[i] = track.calibrate(track.observe(values[i]), probabilities.getDouble(0, ids[i], i));

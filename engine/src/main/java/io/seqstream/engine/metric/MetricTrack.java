@@ -11,7 +11,10 @@ import java.util.Arrays;
  * by more than {@value #SPATIAL_TOLERANCE} of its width (NAB's HTM detector's spatial anomaly). {@link #calibrate}
  * scores the event: the probability of its bin is the model's, used as a prior of weight {@code w} against the
  * key's own transitions, {@code (n(previous → bin) + w · p_model) / (n(previous) + w)}; the raw score is one minus
- * that; the calibrated score is 1 for a break-out, else the anomaly likelihood of the raw scores.
+ * that. Beside those transitions, which see one step back, a {@link NearestWindow} (when the track has one) scores
+ * how unlike the key's recent past its latest stretch of values is, with a likelihood of its own. The calibrated
+ * score is 1 for a break-out, else the anomaly likelihood of the transitions' raw scores or, when higher, that of
+ * the nearest window's.
  *
  * <p>Mutable, one per key; not thread-safe.
  */
@@ -28,17 +31,33 @@ public final class MetricTrack {
 
     /** The default weight of the model's probability against the key's own transition counts. */
     public static final double DEFAULT_PRIOR_WEIGHT = 0.05;
+    /** The default {@link NearestWindow} stretch, in values. */
+    public static final int DEFAULT_WINDOW = 16;
+    /** The default {@link NearestWindow} history, in values. */
+    public static final int DEFAULT_HISTORY = 1000;
 
     private final RangeQuantizer range;
     private final AnomalyLikelihood likelihood;
+    /** Null when the track scores transitions only. */
+    private NearestWindow shape;
     private int previousBin = -1;
     // transitions previous * bins + bin, ascending, and how often each was seen
     private int[] transitions = new int[0];
     private int[] counts = new int[0];
     private double lastProbability = Double.NaN; // not stored: for inspection
 
+    /** Transitions only, no {@link NearestWindow}. */
     public MetricTrack(int bins, int probation) {
         this(new RangeQuantizer(bins), AnomalyLikelihood.forProbation(probation));
+    }
+
+    /**
+     * With a {@link NearestWindow} of {@code window} values over a history of {@code history} values; a window of 0
+     * means none.
+     */
+    public MetricTrack(int bins, int probation, int window, int history) {
+        this(bins, probation);
+        withShape(window, history);
     }
 
     private MetricTrack(RangeQuantizer range, AnomalyLikelihood likelihood) {
@@ -82,12 +101,38 @@ public final class MetricTrack {
         previousBin = observation.bin();
         lastProbability = p;
         double lik = likelihood.update(observation.value(), Math.max(0, Math.min(1, 1 - p)));
+        if (shape != null) {
+            lik = Math.max(lik, shape.update(observation.value(), range.min(), range.max()));
+        }
         return observation.beyondRange() ? 1.0 : lik;
     }
 
     /** {@link #calibrate(Observation, double, double)} with {@value #DEFAULT_PRIOR_WEIGHT}. */
     public double calibrate(Observation observation, double probability) {
         return calibrate(observation, probability, DEFAULT_PRIOR_WEIGHT);
+    }
+
+    /**
+     * Starts a fresh {@link NearestWindow} of {@code window} values over {@code history} (none for a window of 0)
+     * unless the track has one of that shape already; the range, transitions and their likelihood stay.
+     */
+    public MetricTrack withShape(int window, int history) {
+        if (window == 0) {
+            shape = null;
+        } else if (shape == null || shape.window() != window || shape.history() != history) {
+            shape = new NearestWindow(window, history, likelihood.probation());
+        }
+        return this;
+    }
+
+    /** The nearest window's settings, {@code [window, history]}, or {@code [0, 0]} without one. */
+    public int[] shape() {
+        return shape == null ? new int[] {0, 0} : new int[] {shape.window(), shape.history()};
+    }
+
+    /** The nearest window's raw score of the last calibrated event, NaN without one. */
+    public double lastShapeRaw() {
+        return shape == null ? Double.NaN : shape.lastRaw();
     }
 
     /** Where {@code transition} is, or would be inserted, in the ascending {@link #transitions}. */
@@ -153,13 +198,30 @@ public final class MetricTrack {
             buf.putInt(transitions[i]).putInt(counts[i]);
         }
         likelihood.write(buf);
+        buf.put((byte) (shape == null ? 0 : 1));
+        if (shape != null) {
+            shape.write(buf);
+        }
     }
 
     public int size() {
-        return 2 + 16 + 8 + 8 * transitions.length + likelihood.size();
+        return 2 + 16 + 8 + 8 * transitions.length + likelihood.size() + 1 + (shape == null ? 0 : shape.size());
     }
 
+    /** Reads what {@link #write} wrote. */
     public static MetricTrack read(ByteBuffer buf) {
+        MetricTrack track = readWithoutShape(buf);
+        int present = buf.get();
+        if (present == 1) {
+            track.shape = NearestWindow.read(buf);
+        } else if (present != 0) {
+            throw new IllegalArgumentException("Corrupt metric track: nearest-window marker " + present);
+        }
+        return track;
+    }
+
+    /** Reads a track written before tracks had a {@link NearestWindow} (key state format 6): none. */
+    public static MetricTrack readWithoutShape(ByteBuffer buf) {
         int bins = buf.getShort();
         double min = buf.getDouble();
         double max = buf.getDouble();

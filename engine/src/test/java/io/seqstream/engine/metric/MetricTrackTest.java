@@ -53,6 +53,42 @@ class MetricTrackTest {
     }
 
     @Test
+    void shouldScoreTheHigherOfTheTransitionsAndTheNearestWindowsLikelihoods() {
+        MetricTrack track = new MetricTrack(8, 20, 4, 30);
+        MetricTrack transitions = new MetricTrack(8, 20);
+        NearestWindow window = new NearestWindow(4, 30, 20);
+        java.util.Random random = new java.util.Random(5);
+        int fromWindow = 0;
+        for (int i = 0; i < 400; i++) {
+            double value = i % 12 < 6 ? i % 12 : 12 - i % 12 + random.nextGaussian() * (i > 300 ? 2 : 0.1);
+            MetricTrack.Observation o = track.observe(value);
+            double got = track.calibrate(o, 0.5);
+            double byTransitions = transitions.calibrate(transitions.observe(value), 0.5);
+            double byWindow = window.update(value, track.min(), track.max());
+            assertThat(got).isEqualTo(o.beyondRange() ? 1.0 : Math.max(byTransitions, byWindow));
+            assertThat(track.lastShapeRaw()).isEqualTo(window.lastRaw());
+            fromWindow += !o.beyondRange() && byWindow > byTransitions ? 1 : 0;
+        }
+        assertThat(fromWindow).isPositive(); // the window decided some events
+    }
+
+    @Test
+    void shouldKeepItsNearestWindowUnderTheSameSettingsAndStartAFreshOneUnderNew() {
+        MetricTrack track = new MetricTrack(8, 20, 4, 30);
+        for (int i = 0; i < 50; i++) {
+            track.calibrate(track.observe(i % 9), 0.5);
+        }
+        double raw = track.lastShapeRaw();
+        track.withShape(4, 30);
+        assertThat(track.lastShapeRaw()).isEqualTo(raw);
+        track.withShape(4, 40);
+        assertThat(track.shape()).containsExactly(4, 40);
+        assertThat(track.lastShapeRaw()).isNaN(); // fresh
+        track.withShape(0, 40);
+        assertThat(track.shape()).containsExactly(0, 0);
+    }
+
+    @Test
     void shouldKeepQuantizingAndFlaggingAcrossARangeWiderThanTheLargestDouble() {
         MetricTrack track = new MetricTrack(4, 10);
         track.observe(-1e308);

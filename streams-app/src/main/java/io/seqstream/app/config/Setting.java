@@ -1,5 +1,7 @@
 package io.seqstream.app.config;
 
+import io.seqstream.engine.metric.MetricTrack;
+
 /**
  * Every seqstream setting with its default and meaning. Settings are read from a properties file
  * ({@code --config}), then {@code SEQSTREAM_*} environment variables (key upper-cased, '.' and '-' as '_'),
@@ -70,6 +72,13 @@ public enum Setting {
             "How many events a numeric model's prediction weighs against the key's own history: a bin's probability"
                     + " after bin b is (times b was followed by it + w x the model's) / (times b was seen + w); above 0,"
                     + " large = the model alone"),
+    NUMERIC_WINDOW("score.numeric-window", String.valueOf(MetricTrack.DEFAULT_WINDOW),
+            "A numeric key's nearest-window score: how far (RMS, over the key's range) its last this many values are"
+                    + " from the nearest earlier stretch as long within score.numeric-history values, with a likelihood"
+                    + " of its own; an event's calibrated score is the higher of that and the transitions'. 0 = off"),
+    NUMERIC_HISTORY("score.numeric-history", String.valueOf(MetricTrack.DEFAULT_HISTORY),
+            "How many of a numeric key's latest values score.numeric-window searches (8 bytes each in the key's"
+                    + " state), at least the window"),
     ENGINE("engine", "auto",
             "Stepping engine: auto (the heap engine up to 8 keys per batch, OpenBLAS GEMMs above), nd4j, java or dl4j"),
     ENGINE_BLAS_THREADS("engine.blas-threads", "1",

@@ -246,6 +246,8 @@ final class ThreadBatcher {
                 if (state.metric() == null || state.metric().bins() != vocabulary.bins()) {
                     state.withMetric(new MetricTrack(vocabulary.bins(), registry.options.likelihoodProbation()));
                 }
+                // a track read from an older state, or kept across a change of the settings, gets a fresh window
+                state.metric().withShape(registry.options.numericWindow(), registry.options.numericHistory());
                 observed = state.metric().observe(value);
                 tokenId = vocabulary.id(observed.token());
             } else {

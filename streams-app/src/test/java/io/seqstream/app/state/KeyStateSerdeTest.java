@@ -119,8 +119,9 @@ class KeyStateSerdeTest {
 
     @Test
     void shouldRoundTripANumericKeysMetricTrackMidEstimation() {
-        MetricTrack track = new MetricTrack(32, 200);
-        MetricTrack twin = new MetricTrack(32, 200);
+        // a nearest window of 8 over 50 values: 450 values wrap its ring many times
+        MetricTrack track = new MetricTrack(32, 200, 8, 50);
+        MetricTrack twin = new MetricTrack(32, 200, 8, 50);
         java.util.Random random = new java.util.Random(3);
         for (int i = 0; i < 450; i++) {
             double value = Math.sin(i / 7.0) * 10 + random.nextGaussian();
@@ -139,6 +140,26 @@ class KeyStateSerdeTest {
             double p = random.nextDouble();
             assertThat(restored.calibrate(restored.observe(value), p))
                     .isEqualTo(twin.calibrate(twin.observe(value), p));
+        }
+    }
+
+    @Test
+    void shouldReadVersion6MetricTracksWithoutANearestWindow() {
+        MetricTrack track = new MetricTrack(16, 20);
+        MetricTrack twin = new MetricTrack(16, 20);
+        for (int i = 0; i < 60; i++) {
+            track.calibrate(track.observe(i % 7), 0.2);
+            twin.calibrate(twin.observe(i % 7), 0.2);
+        }
+        byte[] v7 = serde.serialize("t", lstmState().withMetric(track));
+        byte[] v6 = Arrays.copyOf(v7, v7.length - 1); // a version 6 track ends before the nearest-window marker
+        v6[0] = KeyStateSerde.VERSION_METRIC;
+
+        MetricTrack back = serde.deserialize("t", v6).metric();
+
+        assertThat(back.shape()).containsExactly(0, 0);
+        for (int i = 0; i < 40; i++) {
+            assertThat(back.calibrate(back.observe(i % 5), 0.3)).isEqualTo(twin.calibrate(twin.observe(i % 5), 0.3));
         }
     }
 

@@ -352,7 +352,8 @@ class ScoringTopologyTest {
         settle();
         List<Score> got = scores.readValuesToList();
         assertThat(got).hasSize(values.size());
-        io.seqstream.engine.metric.MetricTrack twin = new io.seqstream.engine.metric.MetricTrack(8, 20);
+        io.seqstream.engine.metric.MetricTrack twin = new io.seqstream.engine.metric.MetricTrack(8, 20,
+                io.seqstream.engine.metric.MetricTrack.DEFAULT_WINDOW, io.seqstream.engine.metric.MetricTrack.DEFAULT_HISTORY);
         for (int i = 0; i < got.size(); i++) {
             Score score = got.get(i);
             assertThat(score.getToken()).isEqualTo(Double.toString(values.get(i)));
@@ -373,6 +374,7 @@ class ScoringTopologyTest {
         assertThat(got.subList(20, 60)).extracting(Score::getCalibratedScore).doesNotContain(0.5);
         assertThat(store().get("m").metric().events()).isEqualTo(61);
         assertThat(store().get("m").metric().max()).isEqualTo(100.0);
+        assertThat(store().get("m").metric().shape()).containsExactly(16, 1000); // score.numeric-window, -history
         assertThat(deadLetters.readRecordsToList()).extracting(r -> DeadLetters.header(r.headers(),
                 DeadLetters.REASON)).containsExactly(EventParser.NOT_A_NUMBER);
     }

@@ -1,0 +1,99 @@
+package io.seqstream.engine.metric;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import java.nio.ByteBuffer;
+import org.junit.jupiter.api.Test;
+
+class NearestWindowTest {
+    /** Feeds values with the range so far, as MetricTrack does, and returns the last raw score. */
+    private static double feed(NearestWindow track, double... values) {
+        double min = Double.POSITIVE_INFINITY;
+        double max = Double.NEGATIVE_INFINITY;
+        for (double v : values) {
+            min = Math.min(min, v);
+            max = Math.max(max, v);
+            track.update(v, min, max);
+        }
+        return track.lastRaw();
+    }
+
+    @Test
+    void shouldScoreTheRmsDistanceToTheNearestEarlierStretchOverTheRangesWidth() {
+        NearestWindow track = new NearestWindow(2, 4, 10);
+        // latest [0, 9]; earlier stretches [0, 10], [10, 5], [5, 5]: squared distances 1, 116, 41; width 10
+        assertThat(feed(track, 0, 10, 5, 5, 0, 9)).isCloseTo(NearestWindow.SCALE * Math.sqrt(1 / 2.0) / 10,
+                within(1e-12));
+    }
+
+    @Test
+    void shouldSearchOnlyTheHistory() {
+        // latest [0, 10]: its twin [0, 10] starts 6 values back, within a history of 4 but not of 2
+        assertThat(feed(new NearestWindow(2, 4, 10), 0, 10, 5, 5, 0, 10)).isZero();
+        // within a history of 2 only [5, 5]: RMS 5, half the width, times 4, capped at 1
+        assertThat(feed(new NearestWindow(2, 2, 10), 0, 10, 5, 5, 0, 10)).isEqualTo(1.0);
+    }
+
+    @Test
+    void shouldScoreZeroUntilTwoWindowsHavePassedAndOnAFlatRange() {
+        NearestWindow track = new NearestWindow(3, 10, 10);
+        assertThat(feed(track, 0, 9, 4, 7, 1)).isZero(); // 5 values, fewer than two windows
+        assertThat(feed(new NearestWindow(2, 4, 10), 3, 3, 3, 3, 3)).isZero();
+    }
+
+    @Test
+    void shouldScoreARepeatedPatternZeroAndABreakInItAboveZero() {
+        NearestWindow track = new NearestWindow(4, 40, 10);
+        double[] values = new double[60];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = i % 6; // a saw tooth 0..5
+        }
+        assertThat(feed(track, values)).isZero();
+        values[59] = 2.5; // a value within the range, out of step
+        assertThat(feed(new NearestWindow(4, 40, 10), values)).isGreaterThan(0.2);
+    }
+
+    @Test
+    void shouldReturnTheLikelihoodOfItsRawScores() {
+        NearestWindow track = new NearestWindow(5, 50, 20);
+        AnomalyLikelihood twin = AnomalyLikelihood.forProbation(20);
+        java.util.Random random = new java.util.Random(7);
+        double min = Double.POSITIVE_INFINITY;
+        double max = Double.NEGATIVE_INFINITY;
+        for (int i = 0; i < 300; i++) {
+            double v = Math.sin(i / 4.0) + 0.1 * random.nextGaussian();
+            min = Math.min(min, v);
+            max = Math.max(max, v);
+            double got = track.update(v, min, max);
+            assertThat(got).isEqualTo(twin.update(v, track.lastRaw()));
+        }
+    }
+
+    @Test
+    void shouldContinueIdenticallyAfterAWriteAndARead() {
+        NearestWindow track = new NearestWindow(3, 20, 10);
+        NearestWindow twin = new NearestWindow(3, 20, 10);
+        java.util.Random random = new java.util.Random(11);
+        double[] values = random.doubles(200, -5, 5).toArray();
+        for (int i = 0; i < 137; i++) { // the ring of 23 wrapped, mid-way
+            track.update(values[i], -5, 5);
+            twin.update(values[i], -5, 5);
+        }
+        ByteBuffer buf = ByteBuffer.allocate(track.size());
+        track.write(buf);
+        assertThat(buf.remaining()).isZero();
+        NearestWindow back = NearestWindow.read(buf.flip());
+        for (int i = 137; i < 200; i++) {
+            assertThat(back.update(values[i], -5, 5)).isEqualTo(twin.update(values[i], -5, 5));
+            assertThat(back.lastRaw()).isEqualTo(twin.lastRaw());
+        }
+    }
+
+    @Test
+    void shouldRefuseAHistoryShorterThanTheWindow() {
+        assertThatThrownBy(() -> new NearestWindow(8, 4, 10)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("history at least as long");
+    }
+}
