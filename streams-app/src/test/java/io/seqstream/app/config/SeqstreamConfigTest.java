@@ -76,6 +76,12 @@ class SeqstreamConfigTest {
                 .hasMessageContaining("score.calibrated-threshold must be in (0, 1], got 1.5");
         assertThatThrownBy(() -> SeqstreamConfig.of(Map.of("score.calibrated-threshold", "high")))
                 .hasMessageContaining("score.calibrated-threshold must be in (0, 1], got high");
+        assertThatThrownBy(() -> SeqstreamConfig.of(Map.of("score.numeric-window", "32", "score.numeric-history",
+                "20"))).hasMessageContaining("score.numeric-history from the window to 100000, got 32 and 20");
+        assertThatThrownBy(() -> SeqstreamConfig.of(Map.of("score.numeric-window", "-1")))
+                .hasMessageContaining("score.numeric-window must be 0 to 1024");
+        assertThat(SeqstreamConfig.of(Map.of("score.numeric-window", "0", "score.numeric-history", "0"))
+                .integer(Setting.NUMERIC_WINDOW)).as("off: no history needed").isZero();
         assertThatThrownBy(() -> SeqstreamConfig.of(Map.of("engine.blas-threads", "-1")))
                 .hasMessageContaining("engine.blas-threads must be 0 (one per core) or more, got -1");
         assertThatThrownBy(() -> SeqstreamConfig.of(Map.of()).modelRef()).hasMessageContaining("model.name");
