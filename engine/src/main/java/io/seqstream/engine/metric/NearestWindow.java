@@ -64,15 +64,15 @@ public final class NearestWindow {
     }
 
     private double raw(double min, double max) {
-        // in halves, so that a range wider than Double.MAX_VALUE does not overflow
-        double halfWidth = max / 2 - min / 2;
-        if (seen < 2L * window || !(halfWidth > 0)) {
-            return 0;
+        // values over the width, as halves over a half width: a range wider than Double.MAX_VALUE does not overflow
+        double perWidth = 0.5 / (max / 2 - min / 2);
+        if (seen < 2L * window || !(perWidth > 0 && perWidth < Double.POSITIVE_INFINITY)) {
+            return 0; // a flat range (or one too narrow to divide by)
         }
         int n = values.length;
         long end = seen; // the latest stretch is values end - window .. end - 1
         for (int k = 0; k < window; k++) {
-            latest[k] = values[(int) ((end - window + k) % n)] / 2 / halfWidth;
+            latest[k] = values[(int) ((end - window + k) % n)] * perWidth;
         }
         long first = Math.max(window, end - history); // earliest end of an earlier stretch
         double best = Double.POSITIVE_INFINITY;
@@ -80,7 +80,7 @@ public final class NearestWindow {
             double sum = 0;
             int at = (int) ((e - window) % n);
             for (int k = 0; k < window && sum < best; k++) {
-                double d = latest[k] - values[at] / 2 / halfWidth;
+                double d = latest[k] - values[at] * perWidth;
                 sum += d * d;
                 at = at + 1 == n ? 0 : at + 1;
             }
