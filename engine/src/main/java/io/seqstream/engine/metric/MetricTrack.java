@@ -102,6 +102,8 @@ public final class MetricTrack {
         lastProbability = p;
         double lik = likelihood.update(observation.value(), Math.max(0, Math.min(1, 1 - p)));
         if (shape != null) {
+            // a likelihood is never below 0.5 (the one in probation), so a window started after the transitions'
+            // likelihood (a new setting, a format 6 state) leaves the score to it until the window's probation ends
             lik = Math.max(lik, shape.update(observation.value(), range.min(), range.max()));
         }
         return observation.beyondRange() ? 1.0 : lik;

@@ -7,8 +7,8 @@ import java.nio.ByteBuffer;
  * {@code window} values from the nearest earlier stretch of the same length among the key's last {@code history}
  * values (stretches that end at least {@code window} values back, so never overlapping the latest), relative to
  * the width of the key's range, times {@value #SCALE} and capped at 1. A series that repeats a shape it has shown
- * within its history scores near 0 wherever the shape sits in the range; a shape it has not shown, a level it has
- * not held, a pattern that stops, score up to 1. Its raw scores get their own {@link AnomalyLikelihood}.
+ * within its history, at the same level, scores near 0; a shape it has not shown, a level it has not held, a
+ * pattern that stops, score up to 1. Its raw scores get their own {@link AnomalyLikelihood}.
  *
  * <p>The nearest stretch is the left matrix profile of the series (Yeh et al., 2016) over raw values, not
  * z-normalized: on metric series the level matters. A bounded history keeps the scores stationary (with all of
@@ -119,11 +119,12 @@ public final class NearestWindow {
         int window = buf.getInt();
         int history = buf.getInt();
         long seen = buf.getLong();
-        if (window < 1 || history < window || history > 1 << 20 || seen < 0) {
+        long stored = Math.min(seen, (long) window + history);
+        if (window < 1 || history < window || seen < 0 || stored > buf.remaining() / Double.BYTES) {
             throw new IllegalArgumentException("Corrupt nearest-window track: window " + window + ", history "
-                    + history + ", " + seen + " values seen");
+                    + history + ", " + seen + " values seen, " + buf.remaining() + " bytes left");
         }
-        double[] kept = new double[(int) Math.min(seen, window + history)];
+        double[] kept = new double[(int) stored];
         for (int i = 0; i < kept.length; i++) {
             kept[i] = buf.getDouble();
         }

@@ -89,6 +89,31 @@ class MetricTrackTest {
     }
 
     @Test
+    void shouldLeaveAWindowStartedLaterOutUntilItsProbationHasPassed() {
+        MetricTrack track = new MetricTrack(8, 20); // as read from a format 6 state: no window
+        MetricTrack twin = new MetricTrack(8, 20);
+        java.util.Random random = new java.util.Random(9);
+        for (int i = 0; i < 100; i++) {
+            double value = i % 10 + random.nextGaussian() * 0.1;
+            assertThat(track.calibrate(track.observe(value), 0.5)).isEqualTo(twin.calibrate(twin.observe(value), 0.5));
+        }
+        track.withShape(4, 30); // its likelihood gives 0.5 for 20 values, never more than the transitions' (>= 0.5)
+        int differs = 0;
+        for (int i = 100; i < 300; i++) {
+            double value = i % 10 + random.nextGaussian() * (i < 200 ? 0.1 : 3);
+            double got = track.calibrate(track.observe(value), 0.5);
+            double transitions = twin.calibrate(twin.observe(value), 0.5);
+            if (i < 120) {
+                assertThat(got).as("event %d, the window in probation", i).isEqualTo(transitions);
+            } else {
+                assertThat(got).isGreaterThanOrEqualTo(transitions);
+                differs += got > transitions ? 1 : 0;
+            }
+        }
+        assertThat(differs).as("the window speaks after its probation").isPositive();
+    }
+
+    @Test
     void shouldKeepQuantizingAndFlaggingAcrossARangeWiderThanTheLargestDouble() {
         MetricTrack track = new MetricTrack(4, 10);
         track.observe(-1e308);

@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.within;
 
 import java.nio.ByteBuffer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class NearestWindowTest {
     /** Feeds values with the range so far, as MetricTrack does, and returns the last raw score. */
@@ -30,9 +32,15 @@ class NearestWindowTest {
 
     @Test
     void shouldSearchOnlyTheHistory() {
-        // latest [0, 10]: its twin [0, 10] starts 6 values back, within a history of 4 but not of 2
-        assertThat(feed(new NearestWindow(2, 4, 10), 0, 10, 5, 5, 0, 10)).isZero();
-        // within a history of 2 only [5, 5]: RMS 5, half the width, times 4, capped at 1
+        double[] values = {100, 40, 60, 45, 55, 41, 59}; // width 60; latest [41, 59]
+        // a history of 4 reaches [40, 60], RMS 1; one of 2 only [45, 55], RMS 4
+        assertThat(feed(new NearestWindow(2, 4, 10), values)).isCloseTo(NearestWindow.SCALE * 1 / 60, within(1e-12));
+        assertThat(feed(new NearestWindow(2, 2, 10), values)).isCloseTo(NearestWindow.SCALE * 4 / 60, within(1e-12));
+    }
+
+    @Test
+    void shouldCapTheScoreAtOne() {
+        // latest [0, 10] against [5, 5] only: RMS 5, half the width, times 4
         assertThat(feed(new NearestWindow(2, 2, 10), 0, 10, 5, 5, 0, 10)).isEqualTo(1.0);
     }
 
@@ -71,13 +79,14 @@ class NearestWindowTest {
         }
     }
 
-    @Test
-    void shouldContinueIdenticallyAfterAWriteAndARead() {
+    @ParameterizedTest(name = "written after {0} values")
+    @ValueSource(ints = {0, 15, 137}) // empty; the ring of 23 partly filled; wrapped, mid-way
+    void shouldContinueIdenticallyAfterAWriteAndARead(int before) {
         NearestWindow track = new NearestWindow(3, 20, 10);
         NearestWindow twin = new NearestWindow(3, 20, 10);
         java.util.Random random = new java.util.Random(11);
         double[] values = random.doubles(200, -5, 5).toArray();
-        for (int i = 0; i < 137; i++) { // the ring of 23 wrapped, mid-way
+        for (int i = 0; i < before; i++) {
             track.update(values[i], -5, 5);
             twin.update(values[i], -5, 5);
         }
@@ -85,10 +94,25 @@ class NearestWindowTest {
         track.write(buf);
         assertThat(buf.remaining()).isZero();
         NearestWindow back = NearestWindow.read(buf.flip());
-        for (int i = 137; i < 200; i++) {
+        for (int i = before; i < 200; i++) {
             assertThat(back.update(values[i], -5, 5)).isEqualTo(twin.update(values[i], -5, 5));
             assertThat(back.lastRaw()).isEqualTo(twin.lastRaw());
         }
+    }
+
+    @Test
+    void shouldRefuseATrackClaimingMoreValuesThanItsBytesHold() {
+        NearestWindow track = new NearestWindow(3, 20, 10);
+        for (int i = 0; i < 10; i++) {
+            track.update(i, 0, 9);
+        }
+        ByteBuffer buf = ByteBuffer.allocate(track.size());
+        track.write(buf);
+        // a history of a million and as many values seen: 8 MB of values claimed in a buffer of a few hundred bytes
+        buf.putInt(4, 1_000_000).putLong(8, 1_000_000L).flip();
+
+        assertThatThrownBy(() -> NearestWindow.read(buf)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("Corrupt nearest-window track");
     }
 
     @Test

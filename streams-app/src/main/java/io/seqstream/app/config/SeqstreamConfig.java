@@ -131,9 +131,9 @@ public final class SeqstreamConfig {
         }
         int window = integer(Setting.NUMERIC_WINDOW);
         int history = integer(Setting.NUMERIC_HISTORY);
-        if (window < 0 || window > 1024 || window > 0 && (history < window || history > 100_000)) {
+        if (window < 0 || window > 1024 || window > 0 && (history < window || history > 20_000)) {
             throw new IllegalArgumentException("score.numeric-window must be 0 to 1024 and score.numeric-history from"
-                    + " the window to 100000, got " + window + " and " + history);
+                    + " the window to 20000, got " + window + " and " + history);
         }
         inputFormat();
         outputFormat();

@@ -75,10 +75,11 @@ public enum Setting {
     NUMERIC_WINDOW("score.numeric-window", String.valueOf(MetricTrack.DEFAULT_WINDOW),
             "A numeric key's nearest-window score: how far (RMS, over the key's range) its last this many values are"
                     + " from the nearest earlier stretch as long within score.numeric-history values, with a likelihood"
-                    + " of its own; an event's calibrated score is the higher of that and the transitions'. 0 = off"),
+                    + " of its own; an event's calibrated score is the higher of that and the transitions'. 0 = off,"
+                    + " at most 1024"),
     NUMERIC_HISTORY("score.numeric-history", String.valueOf(MetricTrack.DEFAULT_HISTORY),
-            "How many of a numeric key's latest values score.numeric-window searches (8 bytes each in the key's"
-                    + " state), at least the window"),
+            "How many of a numeric key's latest values score.numeric-window searches, from the window to 20000;"
+                    + " the key's state keeps window + history values, 8 bytes each"),
     ENGINE("engine", "auto",
             "Stepping engine: auto (the heap engine up to 8 keys per batch, OpenBLAS GEMMs above), nd4j, java or dl4j"),
     ENGINE_BLAS_THREADS("engine.blas-threads", "1",

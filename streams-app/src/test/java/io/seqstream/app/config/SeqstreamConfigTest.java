@@ -77,7 +77,7 @@ class SeqstreamConfigTest {
         assertThatThrownBy(() -> SeqstreamConfig.of(Map.of("score.calibrated-threshold", "high")))
                 .hasMessageContaining("score.calibrated-threshold must be in (0, 1], got high");
         assertThatThrownBy(() -> SeqstreamConfig.of(Map.of("score.numeric-window", "32", "score.numeric-history",
-                "20"))).hasMessageContaining("score.numeric-history from the window to 100000, got 32 and 20");
+                "20"))).hasMessageContaining("score.numeric-history from the window to 20000, got 32 and 20");
         assertThatThrownBy(() -> SeqstreamConfig.of(Map.of("score.numeric-window", "-1")))
                 .hasMessageContaining("score.numeric-window must be 0 to 1024");
         assertThat(SeqstreamConfig.of(Map.of("score.numeric-window", "0", "score.numeric-history", "0"))
