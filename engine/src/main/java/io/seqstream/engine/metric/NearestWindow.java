@@ -104,15 +104,19 @@ public final class NearestWindow {
 
     public void write(ByteBuffer buf) {
         buf.putInt(window).putInt(history).putLong(seen);
-        int kept = (int) Math.min(seen, values.length);
-        for (long i = seen - kept; i < seen; i++) {
+        for (long i = seen - stored(); i < seen; i++) {
             buf.putDouble(values[(int) (i % values.length)]);
         }
         likelihood.write(buf);
     }
 
     public int size() {
-        return 16 + 8 * (int) Math.min(seen, values.length) + likelihood.size();
+        return 16 + Double.BYTES * stored() + likelihood.size();
+    }
+
+    /** Values the ring holds: all seen, up to its capacity. */
+    private int stored() {
+        return (int) Math.min(seen, values.length);
     }
 
     public static NearestWindow read(ByteBuffer buf) {

@@ -14,7 +14,9 @@ public final class StreamsSettings {
      */
     public static final long FALLBACK_COMMIT_FACTOR = 10;
 
-    /** Kafka Streams' transaction timeout under exactly-once, unless {@code producer.transaction.timeout.ms} sets one. */
+    /**
+     * Kafka Streams' transaction timeout under exactly-once, unless {@code producer.transaction.timeout.ms} sets one.
+     */
     static final long EOS_TRANSACTION_TIMEOUT_MS = 10_000;
 
     private StreamsSettings() {
@@ -43,8 +45,8 @@ public final class StreamsSettings {
      * {@link #FALLBACK_COMMIT_FACTOR} times {@code commit.interval.ms} unless {@code kafka.commit.interval.ms} sets
      * it, but no longer than the producer's transaction timeout ({@code kafka.producer.transaction.timeout.ms}, 10 s
      * unless set), which Kafka Streams refuses to start below its commit interval, and never shorter than
-     * {@code commit.interval.ms}. The scoring processors ask for a commit in every {@code commit.interval.ms} of the wall clock; Kafka Streams' own
-     * interval, which counts from the end of the last commit, stays as a fallback.
+     * {@code commit.interval.ms}. The scoring processors ask for a commit in every {@code commit.interval.ms} of the
+     * wall clock; Kafka Streams' own interval, which counts from the end of the last commit, stays as a fallback.
      */
     public static Properties scoring(SeqstreamConfig config) {
         Properties props = build(config);

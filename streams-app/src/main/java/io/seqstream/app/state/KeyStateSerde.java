@@ -34,9 +34,9 @@ import org.apache.kafka.common.serialization.Serializer;
  * ({@code state.precision=float16}); 16-bit history ids are used whenever every id fits.
  *
  * <p>Older versions are still read: version 6 is version 7 with a metric track that has no nearest window (one
- * starts fresh on the key's next value); version 5 is version 6 without the metric track; version 4 is version 5 without the session flags and the bag (a sequence
- * read from it has no known bag, so its session is judged by the max-surprisal rule); version 3 is version 4 without the last surprisal and top-k (they come back as
- * 0 and empty); version 1 is version 3 without the flags byte and the history, float32; version 2 is the same
+ * starts fresh on the key's next value); version 5 is version 6 without the metric track; version 4 is version 5
+ * without the session flags and the bag (a sequence read from it has no known bag, so its session is judged by the
+ * max-surprisal rule); version 3 is version 4 without the last surprisal and top-k (they come back as 0 and empty); version 1 is version 3 without the flags byte and the history, float32; version 2 is the same
  * with float16 h and c. Version 1 and 2 states come back with an empty history (after a model swap they are
  * reset, not replayed). An unknown version or flag is refused with an exception. Instances of a build before
  * version 7 cannot read what this one writes.

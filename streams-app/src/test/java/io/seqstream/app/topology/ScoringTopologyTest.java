@@ -12,6 +12,7 @@ import io.seqstream.app.config.StreamsSettings;
 import io.seqstream.app.input.EventParser;
 import io.seqstream.app.metrics.SeqstreamMetrics;
 import io.seqstream.engine.KeyState;
+import io.seqstream.engine.metric.MetricTrack;
 import io.seqstream.model.LoadedModel;
 import io.seqstream.model.ModelCalibration;
 import io.seqstream.model.Vocabulary;
@@ -352,12 +353,11 @@ class ScoringTopologyTest {
         settle();
         List<Score> got = scores.readValuesToList();
         assertThat(got).hasSize(values.size());
-        io.seqstream.engine.metric.MetricTrack twin = new io.seqstream.engine.metric.MetricTrack(8, 20,
-                io.seqstream.engine.metric.MetricTrack.DEFAULT_WINDOW, io.seqstream.engine.metric.MetricTrack.DEFAULT_HISTORY);
+        MetricTrack twin = new MetricTrack(8, 20, MetricTrack.DEFAULT_WINDOW, MetricTrack.DEFAULT_HISTORY);
         for (int i = 0; i < got.size(); i++) {
             Score score = got.get(i);
             assertThat(score.getToken()).isEqualTo(Double.toString(values.get(i)));
-            io.seqstream.engine.metric.MetricTrack.Observation seen = twin.observe(values.get(i));
+            MetricTrack.Observation seen = twin.observe(values.get(i));
             double expected = twin.calibrate(seen, score.getProbability());
             assertThat(score.getCalibratedScore()).as("event %d", i).isCloseTo(expected, within(1e-9));
             assertThat(score.getAnomaly()).as("event %d", i).isEqualTo(expected > 0.9999);
