@@ -101,7 +101,9 @@ class EvalNabIT {
                 MetricTrack.DEFAULT_HISTORY);
         double[] out = new double[values.length];
         for (int i = 0; i < values.length; i++) {
-            out[i] = track.calibrate(track.observe(values[i]), probabilities.getDouble(0, ids[i], i));
+            int step = i;
+            out[i] = track.calibrate(track.observe(values[i]),
+                    bin -> probabilities.getDouble(0, vocabulary.binId(bin), step));
         }
         return out;
     }

@@ -34,6 +34,8 @@ public final class Vocabulary {
     private final boolean lowercase;
     private final List<String> tokens;
     private final Map<String, Integer> ids;
+    /** A numeric vocabulary's id of each bin's token, lowest bin first; empty for other kinds. */
+    private final int[] binIds;
 
     @JsonCreator
     public Vocabulary(@JsonProperty("kind") VocabularyKind kind,
@@ -52,6 +54,10 @@ public final class Vocabulary {
             }
         }
         this.ids = Collections.unmodifiableMap(index);
+        this.binIds = new int[kind == VocabularyKind.NUMERIC ? this.tokens.size() - RESERVED.size() : 0];
+        for (int b = 0; b < binIds.length; b++) {
+            binIds[b] = id(RangeQuantizer.token(b));
+        }
     }
 
     /**
@@ -118,6 +124,14 @@ public final class Vocabulary {
             throw new IllegalStateException("Not a numeric vocabulary: " + kind.label());
         }
         return tokens.size() - RESERVED.size();
+    }
+
+    /** A numeric vocabulary's id of bin {@code bin}'s token ({@link #UNK_ID} if the vocabulary lacks it). */
+    public int binId(int bin) {
+        if (!isNumeric()) {
+            throw new IllegalStateException("Not a numeric vocabulary: " + kind.label());
+        }
+        return binIds[bin];
     }
 
     /** Splits text into tokens the way this vocabulary's kind does (lower-cased if the vocabulary is). */

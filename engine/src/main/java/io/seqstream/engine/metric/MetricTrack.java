@@ -3,18 +3,21 @@ package io.seqstream.engine.metric;
 import io.seqstream.model.RangeQuantizer;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
+import java.util.function.IntToDoubleFunction;
 
 /**
  * What a numeric model keeps per key beside the LSTM's state: the key's value range (its quantizer), how often each
  * bin followed each other bin in the key's history, and the {@link AnomalyLikelihood} of its raw scores.
  * {@link #observe} turns a value into its bin token and tells whether the value broke out of the range seen so far
  * by more than {@value #SPATIAL_TOLERANCE} of its width (NAB's HTM detector's spatial anomaly). {@link #calibrate}
- * scores the event: the probability of its bin is the model's, used as a prior of weight {@code w} against the
- * key's own transitions, {@code (n(previous → bin) + w · p_model) / (n(previous) + w)}; the raw score is one minus
- * that. Beside those transitions, which see one step back, a {@link NearestWindow} (when the track has one) scores
- * how unlike the key's recent past its latest stretch of values is, with a likelihood of its own. The calibrated
- * score is 1 for a break-out, else the anomaly likelihood of the transitions' raw scores or, when higher, that of
- * the nearest window's.
+ * scores the event: each bin's probability is the model's, used as a prior of weight {@code w} against the key's own
+ * transitions, {@code q(bin) = (n(previous → bin) + w · p_model(bin)) / (n(previous) + w)}; the raw score is the
+ * probability of the bins more likely than the observed one, {@code Σ q(b) over q(b) > q(observed)} (0 for the most
+ * likely bin, near 1 for a transition the key has never made: the p-value of the observation, as a top-g rule ranks
+ * tokens, rather than one minus its probability, which stays high on every noisy series). Beside those transitions,
+ * which see one step back, a {@link NearestWindow} (when the track has one) scores how unlike the key's recent past
+ * its latest stretch of values is, with a likelihood of its own. The calibrated score is 1 for a break-out, else the
+ * anomaly likelihood of the transitions' raw scores or, when higher, that of the nearest window's.
  *
  * <p>Mutable, one per key; not thread-safe.
  */
@@ -44,7 +47,11 @@ public final class MetricTrack {
     // transitions previous * bins + bin, ascending, and how often each was seen
     private int[] transitions = new int[0];
     private int[] counts = new int[0];
-    private double lastProbability = Double.NaN; // not stored: for inspection
+    // not stored: for inspection
+    private double lastProbability = Double.NaN;
+    private double lastRaw = Double.NaN;
+    /** Scratch: each bin's probability after the previous bin. Not stored. */
+    private double[] scratch;
 
     /** Transitions only, no {@link NearestWindow}. */
     public MetricTrack(int bins, int probation) {
@@ -79,39 +86,50 @@ public final class MetricTrack {
     }
 
     /**
-     * The calibrated score of an observed value whose bin the model gave {@code probability}, with the model
-     * weighing {@code priorWeight} events against the key's own transitions (large: the model alone).
+     * The calibrated score of an observed value, given the model's probability of each bin ({@code binProbability},
+     * bin → probability) and the weight of the model against the key's own transitions, in events (large: the model
+     * alone).
      */
-    public double calibrate(Observation observation, double probability, double priorWeight) {
-        double p = probability;
+    public double calibrate(Observation observation, IntToDoubleFunction binProbability, double priorWeight) {
+        int bins = range.bins();
+        if (scratch == null) {
+            scratch = new double[bins];
+        }
+        double[] q = scratch;
+        for (int b = 0; b < bins; b++) {
+            q[b] = priorWeight * binProbability.applyAsDouble(b);
+        }
+        double total = priorWeight;
         if (previousBin >= 0) {
-            int from = previousBin * range.bins();
-            int lo = lowerBound(from);
-            long seen = 0;
-            long followed = 0;
-            for (int i = lo; i < transitions.length && transitions[i] < from + range.bins(); i++) {
-                seen += counts[i];
-                if (transitions[i] == from + observation.bin()) {
-                    followed = counts[i];
-                }
+            int from = previousBin * bins;
+            for (int i = lowerBound(from); i < transitions.length && transitions[i] < from + bins; i++) {
+                q[transitions[i] - from] += counts[i];
+                total += counts[i];
             }
-            p = (followed + priorWeight * probability) / (seen + priorWeight);
             count(from + observation.bin());
         }
+        double observed = q[observation.bin()];
+        double moreLikely = 0;
+        for (int b = 0; b < bins; b++) {
+            if (q[b] > observed) {
+                moreLikely += q[b];
+            }
+        }
         previousBin = observation.bin();
-        lastProbability = p;
-        double lik = likelihood.update(observation.value(), Math.max(0, Math.min(1, 1 - p)));
+        lastProbability = observed / total;
+        lastRaw = Math.max(0, Math.min(1, moreLikely / total));
+        double lik = likelihood.update(observation.value(), lastRaw);
         if (shape != null) {
             // a likelihood is never below 0.5 (the one in probation), so a window started after the transitions'
-            // likelihood (a new setting, a format 6 state) leaves the score to it until the window's probation ends
+            // likelihood (a new setting, an older state) leaves the score to it until the window's probation ends
             lik = Math.max(lik, shape.update(observation.value(), range.min(), range.max()));
         }
         return observation.beyondRange() ? 1.0 : lik;
     }
 
-    /** {@link #calibrate(Observation, double, double)} with {@value #DEFAULT_PRIOR_WEIGHT}. */
-    public double calibrate(Observation observation, double probability) {
-        return calibrate(observation, probability, DEFAULT_PRIOR_WEIGHT);
+    /** {@link #calibrate(Observation, IntToDoubleFunction, double)} with {@value #DEFAULT_PRIOR_WEIGHT}. */
+    public double calibrate(Observation observation, IntToDoubleFunction binProbability) {
+        return calibrate(observation, binProbability, DEFAULT_PRIOR_WEIGHT);
     }
 
     /**
@@ -171,6 +189,11 @@ public final class MetricTrack {
         return lastProbability;
     }
 
+    /** The transitions' raw score of the last calibrated event: the probability of the bins more likely than its. */
+    public double lastRaw() {
+        return lastRaw;
+    }
+
     /** Distinct transitions between bins seen. */
     public int transitionsSeen() {
         return transitions.length;
@@ -212,18 +235,38 @@ public final class MetricTrack {
 
     /** Reads what {@link #write} wrote. */
     public static MetricTrack read(ByteBuffer buf) {
-        MetricTrack track = readWithoutShape(buf);
-        int present = buf.get();
+        MetricTrack track = readTransitions(buf, false);
+        int present = windowMarker(buf);
         if (present == 1) {
             track.shape = NearestWindow.read(buf);
-        } else if (present != 0) {
-            throw new IllegalArgumentException("Corrupt metric track: nearest-window marker " + present);
         }
         return track;
     }
 
-    /** Reads a track written before tracks had a {@link NearestWindow} (key state format 6): none. */
-    public static MetricTrack readWithoutShape(ByteBuffer buf) {
+    /**
+     * Reads a track an older build wrote (key state formats 6 and 7; format 7 followed it with a nearest window):
+     * its range and transitions. Those builds scored transitions by one minus their probability and windows by
+     * their distance alone, so the likelihoods learned from those raw scores cannot go on: the track gets a fresh
+     * likelihood (its probation starts again) and no window (the next value starts a fresh one).
+     */
+    public static MetricTrack readLegacy(ByteBuffer buf, boolean withWindow) {
+        MetricTrack track = readTransitions(buf, true);
+        if (withWindow && windowMarker(buf) == 1) {
+            NearestWindow.skipWithoutDistances(buf);
+        }
+        return track;
+    }
+
+    private static int windowMarker(ByteBuffer buf) {
+        int present = buf.get();
+        if (present != 0 && present != 1) {
+            throw new IllegalArgumentException("Corrupt metric track: nearest-window marker " + present);
+        }
+        return present;
+    }
+
+    /** The range, transitions and likelihood, or a fresh likelihood of the same probation if {@code fresh}. */
+    private static MetricTrack readTransitions(ByteBuffer buf, boolean fresh) {
         int bins = buf.getShort();
         double min = buf.getDouble();
         double max = buf.getDouble();
@@ -239,7 +282,11 @@ public final class MetricTrack {
             transitions[i] = buf.getInt();
             counts[i] = buf.getInt();
         }
-        MetricTrack track = new MetricTrack(new RangeQuantizer(bins, min, max), AnomalyLikelihood.read(buf));
+        AnomalyLikelihood likelihood = AnomalyLikelihood.read(buf);
+        if (fresh) {
+            likelihood = AnomalyLikelihood.forProbation(likelihood.probation());
+        }
+        MetricTrack track = new MetricTrack(new RangeQuantizer(bins, min, max), likelihood);
         track.previousBin = previous;
         track.transitions = transitions;
         track.counts = counts;

@@ -26,30 +26,57 @@ class MetricTrackTest {
     void shouldWeighTheModelsProbabilityAgainstTheKeysOwnTransitions() {
         MetricTrack track = new MetricTrack(4, 1000);
         double w = 0.5;
-        track.calibrate(track.observe(0), 0.3, w); // b0, nothing before it: the model's
+        track.calibrate(track.observe(0), b -> 0.3, w); // b0, nothing before it: the model's
         assertThat(track.lastProbability()).isEqualTo(0.3);
-        track.calibrate(track.observe(10), 0.2, w); // b3 after b0, never seen: still the model's
+        track.calibrate(track.observe(10), b -> 0.2, w); // b3 after b0, never seen: still the model's
         assertThat(track.lastProbability()).isCloseTo(0.2, within(1e-15));
-        track.calibrate(track.observe(0), 0.1, w); // b0 after b3
-        track.calibrate(track.observe(10), 0.2, w); // b3 after b0, seen once of once
+        track.calibrate(track.observe(0), b -> 0.1, w); // b0 after b3
+        track.calibrate(track.observe(10), b -> 0.2, w); // b3 after b0, seen once of once
         assertThat(track.lastProbability()).isCloseTo((1 + w * 0.2) / (1 + w), within(1e-15));
-        track.calibrate(track.observe(0), 0.1, w);
-        track.calibrate(track.observe(5), 0.4, w); // b2 after b0: b0 was followed by b3 twice, never by b2
+        track.calibrate(track.observe(0), b -> 0.1, w);
+        track.calibrate(track.observe(5), b -> 0.4, w); // b2 after b0: b0 was followed by b3 twice, never by b2
         assertThat(track.lastProbability()).isCloseTo(w * 0.4 / (2 + w), within(1e-15));
         assertThat(track.transitionsSeen()).isEqualTo(3);
     }
 
     @Test
-    void shouldScoreABreakOutOneAndOtherwiseTheLikelihoodOfOneMinusTheProbability() {
+    void shouldScoreRawTheProbabilityOfTheBinsMoreLikelyThanTheObservedOne() {
+        MetricTrack track = new MetricTrack(4, 1000);
+        double[] model = {0.1, 0.2, 0.3, 0.4};
+        double w = 1;
+        // range [0, 12]: 0 is b0, 4 is b1, 7 is b2, 12 is b3
+        for (double v : new double[] {0, 12, 0, 12, 0, 4, 0}) {
+            track.calibrate(track.observe(v), b -> model[b], w);
+        }
+        assertThat(track.lastRaw()).as("b0 after b1, never seen: the model's b1, b2 and b3 are more likely")
+                .isCloseTo(0.2 + 0.3 + 0.4, within(1e-15));
+        // b0 was followed by b3 twice and b1 once: q = (n + w·model) / (3 + w) = 0.1, 1.2, 0.3, 2.4 over 4
+        track.calibrate(track.observe(4), b -> model[b], w); // b1: only b3 is more likely
+        assertThat(track.lastRaw()).isCloseTo(2.4 / 4, within(1e-15));
+        assertThat(track.lastProbability()).isCloseTo(1.2 / 4, within(1e-15));
+        track.calibrate(track.observe(0), b -> model[b], w);
+        track.calibrate(track.observe(12), b -> model[b], w); // b3: now 2 of 4, the most likely
+        assertThat(track.lastRaw()).isZero();
+        track.calibrate(track.observe(0), b -> model[b], w);
+        // b0 followed by b3 3 times, b1 twice: q = 0.1, 2.2, 0.3, 3.4 over 6; b2 (0.3) is below b1 and b3
+        track.calibrate(track.observe(7), b -> model[b], w);
+        assertThat(track.lastRaw()).isCloseTo((2.2 + 3.4) / 6, within(1e-15));
+    }
+
+    @Test
+    void shouldScoreABreakOutOneAndOtherwiseTheLikelihoodOfItsRawScores() {
         MetricTrack track = new MetricTrack(8, 10);
         AnomalyLikelihood twin = AnomalyLikelihood.forProbation(10);
+        int surprised = 0;
         for (int i = 0; i < 200; i++) {
             double value = i % 10 == 5 ? 2 : (i % 2) * 4; // 0, 4, 0, ...: never beyond the range
             MetricTrack.Observation o = track.observe(value);
-            double got = track.calibrate(o, 0.8);
-            assertThat(got).isEqualTo(twin.update(value, 1 - track.lastProbability()));
+            double got = track.calibrate(o, b -> 0.125);
+            assertThat(got).isEqualTo(twin.update(value, track.lastRaw()));
+            surprised += track.lastRaw() > 0 ? 1 : 0;
         }
-        assertThat(track.calibrate(track.observe(100), 0.8)).isEqualTo(1.0);
+        assertThat(surprised).as("the 2 among 0s and 4s is less likely than a 0 or a 4").isPositive();
+        assertThat(track.calibrate(track.observe(100), b -> 0.125)).isEqualTo(1.0);
     }
 
     @Test
@@ -62,8 +89,8 @@ class MetricTrackTest {
         for (int i = 0; i < 400; i++) {
             double value = i % 12 < 6 ? i % 12 : 12 - i % 12 + random.nextGaussian() * (i > 300 ? 2 : 0.1);
             MetricTrack.Observation o = track.observe(value);
-            double got = track.calibrate(o, 0.5);
-            double byTransitions = transitions.calibrate(transitions.observe(value), 0.5);
+            double got = track.calibrate(o, b -> 0.5);
+            double byTransitions = transitions.calibrate(transitions.observe(value), b -> 0.5);
             double byWindow = window.update(value, track.min(), track.max());
             assertThat(got).isEqualTo(o.beyondRange() ? 1.0 : Math.max(byTransitions, byWindow));
             assertThat(track.lastShapeRaw()).isEqualTo(window.lastRaw());
@@ -76,7 +103,7 @@ class MetricTrackTest {
     void shouldKeepItsNearestWindowUnderTheSameSettingsAndStartAFreshOneUnderNew() {
         MetricTrack track = new MetricTrack(8, 20, 4, 30);
         for (int i = 0; i < 50; i++) {
-            track.calibrate(track.observe(i % 9), 0.5);
+            track.calibrate(track.observe(i % 9), b -> 0.5);
         }
         double raw = track.lastShapeRaw();
         track.withShape(4, 30);
@@ -90,19 +117,19 @@ class MetricTrackTest {
 
     @Test
     void shouldLeaveAWindowStartedLaterOutUntilItsProbationHasPassed() {
-        MetricTrack track = new MetricTrack(8, 20); // as read from a format 6 state: no window
+        MetricTrack track = new MetricTrack(8, 20); // no window, as a new setting finds a track
         MetricTrack twin = new MetricTrack(8, 20);
         java.util.Random random = new java.util.Random(9);
         for (int i = 0; i < 100; i++) {
             double value = i % 10 + random.nextGaussian() * 0.1;
-            assertThat(track.calibrate(track.observe(value), 0.5)).isEqualTo(twin.calibrate(twin.observe(value), 0.5));
+            assertThat(track.calibrate(track.observe(value), b -> 0.5)).isEqualTo(twin.calibrate(twin.observe(value), b -> 0.5));
         }
         track.withShape(4, 30); // its likelihood gives 0.5 for 20 values, never more than the transitions' (>= 0.5)
         int differs = 0;
         for (int i = 100; i < 300; i++) {
             double value = i % 10 + random.nextGaussian() * (i < 200 ? 0.1 : 3);
-            double got = track.calibrate(track.observe(value), 0.5);
-            double transitions = twin.calibrate(twin.observe(value), 0.5);
+            double got = track.calibrate(track.observe(value), b -> 0.5);
+            double transitions = twin.calibrate(twin.observe(value), b -> 0.5);
             if (i < 120) {
                 assertThat(got).as("event %d, the window in probation", i).isEqualTo(transitions);
             } else {

@@ -10,7 +10,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class NearestWindowTest {
-    /** Feeds values with the range so far, as MetricTrack does, and returns the last raw score. */
+    /** Feeds values with the range so far, as MetricTrack does, and returns the last distance. */
     private static double feed(NearestWindow track, double... values) {
         double min = Double.POSITIVE_INFINITY;
         double max = Double.NEGATIVE_INFINITY;
@@ -19,7 +19,7 @@ class NearestWindowTest {
             max = Math.max(max, v);
             track.update(v, min, max);
         }
-        return track.lastRaw();
+        return track.lastDistance();
     }
 
     @Test
@@ -64,6 +64,44 @@ class NearestWindowTest {
     }
 
     @Test
+    void shouldScoreTheRiseOfTheDistanceAboveTheLowestOfTheLastTwoWindows() {
+        NearestWindow track = new NearestWindow(3, 30, 10);
+        java.util.Random random = new java.util.Random(3);
+        java.util.List<Double> distances = new java.util.ArrayList<>();
+        int rising = 0;
+        for (int i = 0; i < 400; i++) {
+            double v = (i % 9) + (i % 50 < 5 ? random.nextGaussian() * 3 : 0); // a saw tooth with noisy spells
+            track.update(v, -10, 20);
+            distances.add(track.lastDistance());
+            double floor = distances.subList(Math.max(0, i - NearestWindow.FLOOR_SPAN * 3), i + 1).stream()
+                    .mapToDouble(Double::doubleValue).min().orElseThrow();
+            assertThat(track.lastRaw()).as("value %d", i).isEqualTo(track.lastDistance() - floor);
+            rising += track.lastRaw() > 0 ? 1 : 0;
+        }
+        assertThat(rising).as("the noisy spells rise above the floor").isPositive();
+    }
+
+    @Test
+    void shouldAlarmWhereASeriesTurnsNoisierAndFallBackOnceTheNoiseHasLasted() {
+        NearestWindow track = new NearestWindow(4, 200, 10);
+        java.util.Random random = new java.util.Random(13);
+        double atTurn = 0;
+        double later = 0;
+        for (int i = 0; i < 600; i++) {
+            double v = Math.sin(i / 3.0) + (i >= 400 ? random.nextGaussian() : 0);
+            track.update(v, -5, 5);
+            if (i >= 400 && i < 404) {
+                atTurn = Math.max(atTurn, track.lastRaw());
+            } else if (i >= 500) {
+                later += track.lastRaw() / 100;
+            }
+        }
+        // the distances stay high while the noise lasts; their rise above the floor does not
+        assertThat(track.lastDistance()).isGreaterThan(0.1);
+        assertThat(later).isLessThan(atTurn / 2);
+    }
+
+    @Test
     void shouldReturnTheLikelihoodOfItsRawScores() {
         NearestWindow track = new NearestWindow(5, 50, 20);
         AnomalyLikelihood twin = AnomalyLikelihood.forProbation(20);
@@ -80,7 +118,7 @@ class NearestWindowTest {
     }
 
     @ParameterizedTest(name = "written after {0} values")
-    @ValueSource(ints = {0, 15, 137}) // empty; the ring of 23 partly filled; wrapped, mid-way
+    @ValueSource(ints = {0, 4, 15, 137}) // empty; both rings partly filled; distances wrapped; both wrapped, mid-way
     void shouldContinueIdenticallyAfterAWriteAndARead(int before) {
         NearestWindow track = new NearestWindow(3, 20, 10);
         NearestWindow twin = new NearestWindow(3, 20, 10);
@@ -97,6 +135,7 @@ class NearestWindowTest {
         for (int i = before; i < 200; i++) {
             assertThat(back.update(values[i], -5, 5)).isEqualTo(twin.update(values[i], -5, 5));
             assertThat(back.lastRaw()).isEqualTo(twin.lastRaw());
+            assertThat(back.lastDistance()).isEqualTo(twin.lastDistance());
         }
     }
 

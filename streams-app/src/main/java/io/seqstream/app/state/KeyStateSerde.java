@@ -28,25 +28,29 @@ import org.apache.kafka.common.serialization.Serializer;
  * byte    session flags: bit 0 = a token outside the vocabulary was seen, bit 1 = the bag is not known
  * byte    bag size, then its token ids ascending (as history ids), then their counts (int)
  * byte    1 when a numeric model's metric track follows (MetricTrack.write: bins, range, transitions, anomaly
- *         likelihood, and its nearest window if any: values, likelihood), else 0
+ *         likelihood, and its nearest window if any: values, distances, likelihood), else 0
  * </pre>
  * Floats are bulk-copied, never boxed. float16 halves the state size for large models
  * ({@code state.precision=float16}); 16-bit history ids are used whenever every id fits.
  *
- * <p>Older versions are still read: version 6 is version 7 with a metric track that has no nearest window (one
- * starts fresh on the key's next value); version 5 is version 6 without the metric track; version 4 is version 5
+ * <p>Older versions are still read: version 7 is version 8 with a nearest window that kept no distances, and
+ * version 6 is version 7 with a metric track that has no nearest window; both scored raw values differently, so
+ * their metric tracks keep their range and transitions and start fresh likelihoods and windows (the key's anomaly
+ * likelihood goes through its probation again); version 5 is version 6 without the metric track; version 4 is version 5
  * without the session flags and the bag (a sequence read from it has no known bag, so its session is judged by the
  * max-surprisal rule); version 3 is version 4 without the last surprisal and top-k (they come back as 0 and empty); version 1 is version 3 without the flags byte and the history, float32; version 2 is the same
  * with float16 h and c. Version 1 and 2 states come back with an empty history (after a model swap they are
  * reset, not replayed). An unknown version or flag is refused with an exception. Instances of a build before
- * version 7 cannot read what this one writes.
+ * version 8 cannot read what this one writes.
  *
  * <p>A state read back keeps at most the reader's history capacity ({@code model.replay-tokens}), the newest
  * tokens, so a changed setting applies to every key on its next event.
  */
 public final class KeyStateSerde implements Serde<KeyState>, Serializer<KeyState>, Deserializer<KeyState> {
-    /** The version written: version 6 with a metric track's nearest window. */
-    public static final byte VERSION = 7;
+    /** The version written: version 7 with the nearest window's distances. */
+    public static final byte VERSION = 8;
+    /** Legacy: version 6 with a metric track's nearest window, without its distances. Read only. */
+    public static final byte VERSION_WINDOW = 7;
     /** Legacy: version 5 plus a numeric model's metric track, without a nearest window. Read only. */
     public static final byte VERSION_METRIC = 6;
     /** Legacy: version 4 plus what the session rule needs (unknown token seen, the bag). Read only. */
@@ -173,7 +177,8 @@ public final class KeyStateSerde implements Serde<KeyState>, Serializer<KeyState
             int flags = switch (version) {
                 case VERSION_FLOAT32 -> 0;
                 case VERSION_FLOAT16 -> FLAG_FLOAT16;
-                case VERSION_HISTORY, VERSION_LAST_SCORE, VERSION_SESSION, VERSION_METRIC, VERSION -> buf.get() & 0xFF;
+                case VERSION_HISTORY, VERSION_LAST_SCORE, VERSION_SESSION, VERSION_METRIC, VERSION_WINDOW, VERSION ->
+                        buf.get() & 0xFF;
                 default -> throw new SerializationException("Unknown key-state format version " + version
                         + " (this build reads versions " + VERSION_FLOAT32 + " to " + VERSION + ")");
             };
@@ -228,7 +233,8 @@ public final class KeyStateSerde implements Serde<KeyState>, Serializer<KeyState
             if (version >= VERSION_METRIC) {
                 int present = buf.get();
                 if (present == 1) {
-                    metric = version >= VERSION ? MetricTrack.read(buf) : MetricTrack.readWithoutShape(buf);
+                    metric = version >= VERSION ? MetricTrack.read(buf)
+                            : MetricTrack.readLegacy(buf, version == VERSION_WINDOW);
                 } else if (present != 0) {
                     throw new SerializationException("Unknown key-state metric marker " + present);
                 }

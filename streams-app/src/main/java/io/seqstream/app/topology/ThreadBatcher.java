@@ -264,7 +264,8 @@ final class ThreadBatcher {
         // a numeric model's calibration is per key (its anomaly likelihood); its training calibration is not used
         Optional<ModelCalibration> calibration = numeric ? Optional.empty() : version.model().calibration();
         Double calibrated = observed != null
-                ? Double.valueOf(state.metric().calibrate(observed, topG.probability(),
+                ? Double.valueOf(state.metric().calibrate(observed,
+                        bin -> logits.probability(row, vocabulary.binId(bin)),
                         registry.options.numericPriorWeight()))
                 : calibration.map(c -> c.calibratedScore(topG.surprisal(), tokenId == Vocabulary.UNK_ID)).orElse(null);
         // a numeric model's values are judged by their calibrated score alone; its end token by nothing

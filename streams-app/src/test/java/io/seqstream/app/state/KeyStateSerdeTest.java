@@ -126,8 +126,8 @@ class KeyStateSerdeTest {
         for (int i = 0; i < 450; i++) {
             double value = Math.sin(i / 7.0) * 10 + random.nextGaussian();
             double p = random.nextDouble();
-            track.calibrate(track.observe(value), p);
-            twin.calibrate(twin.observe(value), p);
+            track.calibrate(track.observe(value), b -> p * (b + 1) / 8);
+            twin.calibrate(twin.observe(value), b -> p * (b + 1) / 8);
         }
         KeyState back = serde.deserialize("t", serde.serialize("t", lstmState().withMetric(track)));
 
@@ -138,29 +138,73 @@ class KeyStateSerdeTest {
         for (int i = 0; i < 300; i++) {
             double value = Math.sin(i / 3.0) * 12;
             double p = random.nextDouble();
-            assertThat(restored.calibrate(restored.observe(value), p))
-                    .isEqualTo(twin.calibrate(twin.observe(value), p));
+            assertThat(restored.calibrate(restored.observe(value), b -> p))
+                    .isEqualTo(twin.calibrate(twin.observe(value), b -> p));
         }
     }
 
     @Test
-    void shouldReadVersion6MetricTracksWithoutANearestWindow() {
+    void shouldReadVersion6MetricTracksKeepingRangeAndTransitionsWithAFreshLikelihood() {
         MetricTrack track = new MetricTrack(16, 20);
         MetricTrack twin = new MetricTrack(16, 20);
         for (int i = 0; i < 60; i++) {
-            track.calibrate(track.observe(i % 7), 0.2);
-            twin.calibrate(twin.observe(i % 7), 0.2);
+            track.calibrate(track.observe(i % 7), b -> 0.2);
+            twin.calibrate(twin.observe(i % 7), b -> 0.2);
         }
-        byte[] v7 = serde.serialize("t", lstmState().withMetric(track));
-        byte[] v6 = Arrays.copyOf(v7, v7.length - 1); // a version 6 track ends before the nearest-window marker
+        byte[] v8 = serde.serialize("t", lstmState().withMetric(track));
+        byte[] v6 = Arrays.copyOf(v8, v8.length - 1); // a version 6 track ends before the nearest-window marker
         v6[0] = KeyStateSerde.VERSION_METRIC;
 
-        MetricTrack back = serde.deserialize("t", v6).metric();
+        assertLegacyTrackRestarted(serde.deserialize("t", v6).metric(), twin);
+    }
 
-        assertThat(back.shape()).containsExactly(0, 0);
-        for (int i = 0; i < 40; i++) {
-            assertThat(back.calibrate(back.observe(i % 5), 0.3)).isEqualTo(twin.calibrate(twin.observe(i % 5), 0.3));
+    @Test
+    void shouldReadVersion7MetricTracksSkippingTheirNearestWindow() {
+        MetricTrack track = new MetricTrack(16, 20);
+        MetricTrack twin = new MetricTrack(16, 20);
+        for (int i = 0; i < 60; i++) {
+            track.calibrate(track.observe(i % 7), b -> 0.2);
+            twin.calibrate(twin.observe(i % 7), b -> 0.2);
         }
+        byte[] v8 = serde.serialize("t", lstmState().withMetric(track));
+        // a version 7 window: window 4, history 8, 20 values seen, the last 12 of them, and its likelihood
+        io.seqstream.engine.metric.AnomalyLikelihood likelihood =
+                io.seqstream.engine.metric.AnomalyLikelihood.forProbation(20);
+        for (int i = 0; i < 20; i++) {
+            likelihood.update(i, 0.1);
+        }
+        ByteBuffer window = ByteBuffer.allocate(16 + 12 * Double.BYTES + likelihood.size());
+        window.putInt(4).putInt(8).putLong(20);
+        for (int i = 8; i < 20; i++) {
+            window.putDouble(i % 7);
+        }
+        likelihood.write(window);
+        byte[] v7 = Arrays.copyOf(v8, v8.length + window.capacity());
+        v7[0] = KeyStateSerde.VERSION_WINDOW;
+        v7[v8.length - 1] = 1; // the nearest-window marker
+        System.arraycopy(window.array(), 0, v7, v8.length, window.capacity());
+
+        assertLegacyTrackRestarted(serde.deserialize("t", v7).metric(), twin);
+    }
+
+    /**
+     * An older format's track keeps its range and transitions (its raw scores go on as the twin's) and restarts
+     * its likelihood: 0.5 through a fresh probation of the same length, where the twin's has passed it.
+     */
+    private static void assertLegacyTrackRestarted(MetricTrack back, MetricTrack twin) {
+        assertThat(back.shape()).containsExactly(0, 0);
+        assertThat(back.events()).isZero();
+        assertThat(back.min()).isEqualTo(twin.min());
+        assertThat(back.max()).isEqualTo(twin.max());
+        assertThat(back.transitionsSeen()).isEqualTo(twin.transitionsSeen());
+        boolean twinLearned = false;
+        for (int i = 0; i < 20; i++) {
+            double got = back.calibrate(back.observe(i % 5), b -> 0.3);
+            twinLearned |= twin.calibrate(twin.observe(i % 5), b -> 0.3) != 0.5;
+            assertThat(back.lastRaw()).isEqualTo(twin.lastRaw());
+            assertThat(got).as("event %d after the upgrade", i).isEqualTo(0.5);
+        }
+        assertThat(twinLearned).isTrue();
     }
 
     @Test

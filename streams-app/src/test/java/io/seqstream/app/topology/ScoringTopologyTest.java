@@ -353,13 +353,21 @@ class ScoringTopologyTest {
         settle();
         List<Score> got = scores.readValuesToList();
         assertThat(got).hasSize(values.size());
+        // the model's distribution of every value's bin, offline over the whole sequence of bins at once
+        MetricTrack bins = new MetricTrack(8, 20);
+        List<String> tokens = values.stream().map(v -> bins.observe(v).token()).toList();
+        float[][] offline = OfflineReference.distributions(model, tokens);
+        Vocabulary vocabulary = model.vocabulary();
         MetricTrack twin = new MetricTrack(8, 20, MetricTrack.DEFAULT_WINDOW, MetricTrack.DEFAULT_HISTORY);
         for (int i = 0; i < got.size(); i++) {
             Score score = got.get(i);
             assertThat(score.getToken()).isEqualTo(Double.toString(values.get(i)));
             MetricTrack.Observation seen = twin.observe(values.get(i));
-            double expected = twin.calibrate(seen, score.getProbability());
-            assertThat(score.getCalibratedScore()).as("event %d", i).isCloseTo(expected, within(1e-9));
+            float[] row = offline[i];
+            assertThat(score.getProbability()).as("event %d", i).isCloseTo(row[score.getTokenId()], within(1e-5));
+            double expected = twin.calibrate(seen, b -> row[vocabulary.binId(b)]);
+            // the offline distribution is DL4J's float32 softmax, the stream's exp(logit - normalizer) in double
+            assertThat(score.getCalibratedScore()).as("event %d", i).isCloseTo(expected, within(1e-6));
             assertThat(score.getAnomaly()).as("event %d", i).isEqualTo(expected > 0.9999);
             assertThat(score.getTokenId()).as("event %d's bin", i).isEqualTo(model.vocabulary().id(seen.token()));
             if (seen.beyondRange()) {
