@@ -59,12 +59,12 @@ public final class MetricTrack {
     }
 
     /**
-     * With a {@link NearestWindow} of {@code window} values over a history of {@code history} values; a window of 0
-     * means none.
+     * With a {@link NearestWindow} of {@code window} values over a history of {@code history} values and a floor of
+     * {@value NearestWindow#DEFAULT_FLOOR} windows; a window of 0 means none.
      */
     public MetricTrack(int bins, int probation, int window, int history) {
         this(bins, probation);
-        withShape(window, history);
+        withShape(window, history, NearestWindow.DEFAULT_FLOOR);
     }
 
     private MetricTrack(RangeQuantizer range, AnomalyLikelihood likelihood) {
@@ -133,21 +133,23 @@ public final class MetricTrack {
     }
 
     /**
-     * Starts a fresh {@link NearestWindow} of {@code window} values over {@code history} (none for a window of 0)
-     * unless the track has one of that shape already; the range, transitions and their likelihood stay.
+     * Starts a fresh {@link NearestWindow} of {@code window} values over {@code history} with a floor of {@code floor}
+     * windows (none for a window of 0) unless the track has one of that shape already; the range, transitions and
+     * their likelihood stay.
      */
-    public MetricTrack withShape(int window, int history) {
+    public MetricTrack withShape(int window, int history, int floor) {
         if (window == 0) {
             shape = null;
-        } else if (shape == null || shape.window() != window || shape.history() != history) {
-            shape = new NearestWindow(window, history, likelihood.probation());
+        } else if (shape == null || shape.window() != window || shape.history() != history
+                || shape.floor() != floor) {
+            shape = new NearestWindow(window, history, floor, likelihood.probation());
         }
         return this;
     }
 
-    /** The nearest window's settings, {@code [window, history]}, or {@code [0, 0]} without one. */
+    /** The nearest window's settings, {@code [window, history, floor]}, or {@code [0, 0, 0]} without one. */
     public int[] shape() {
-        return shape == null ? new int[] {0, 0} : new int[] {shape.window(), shape.history()};
+        return shape == null ? new int[] {0, 0, 0} : new int[] {shape.window(), shape.history(), shape.floor()};
     }
 
     /** The nearest window's raw score of the last calibrated event, NaN without one. */

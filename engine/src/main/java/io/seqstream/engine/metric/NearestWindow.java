@@ -7,16 +7,17 @@ import java.nio.ByteBuffer;
  * of a stretch is the root-mean-square distance of the last {@code window} values from the nearest earlier stretch of
  * the same length among the key's last {@code history} values (stretches that end at least {@code window} values
  * back, so never overlapping the latest), relative to the width of the key's range, times {@value #SCALE} and capped
- * at 1. The raw score is how far that distance rises above the lowest distance of the last {@value #FLOOR_SPAN}
- * {@code × window} values: a shape the series has shown within its history, at the same level, scores near 0; a
- * shape it has not shown, a level it has not held, a pattern that stops, score up to 1 as they begin, and fall back
- * once they have lasted {@value #FLOOR_SPAN} windows (a series that turns noisier for good alarms at the turn, not
- * for as long as the noise lasts). Its raw scores get their own {@link AnomalyLikelihood}.
+ * at 1. The raw score is how far that distance rises above the lowest distance of the last {@code floor × window}
+ * values ({@value #DEFAULT_FLOOR} windows by default; with a floor of 0 the raw score is the distance itself): a
+ * shape the series has shown within its history, at the same level, scores near 0; a shape it has not shown, a
+ * level it has not held, a pattern that stops, score up to 1 as they begin, and fall back once they have lasted
+ * {@code floor} windows (a series that turns noisier for good alarms at the turn, not for as long as the noise
+ * lasts). Its raw scores get their own {@link AnomalyLikelihood}.
  *
  * <p>The nearest stretch is the left matrix profile of the series (Yeh et al., 2016) over raw values, not
  * z-normalized: on metric series the level matters. A bounded history keeps the scores stationary (with all of
  * a long series behind it the nearest distance only shrinks) and the state bounded: {@code window + history}
- * values and {@value #FLOOR_SPAN} {@code × window} distances. Costs at most {@code window × history} subtractions
+ * values and {@code floor × window} distances. Costs at most {@code window × history} subtractions
  * per event, fewer with early abandoning.
  *
  * <p>Mutable, one per key, not thread-safe; {@link #write} and {@link #read} carry it through the state store.
@@ -24,15 +25,18 @@ import java.nio.ByteBuffer;
 public final class NearestWindow {
     /** Distances are multiplied by this (a tenth of the range apart scores 0.4) before capping at 1. */
     public static final double SCALE = 4;
-    /** The raw score is a distance's rise above the lowest of the distances of this many windows' values. */
-    public static final int FLOOR_SPAN = 2;
+    /** By default the raw score is a distance's rise above the lowest of the distances of this many windows. */
+    public static final int DEFAULT_FLOOR = 2;
+    /** At most this many distances ({@code floor × window}) are kept. */
+    static final int MAX_DISTANCES = 1 << 16;
 
     private final int window;
     private final int history;
     /** The last {@code window + history} values, value number {@code i} at {@code i % values.length}. */
     private final double[] values;
     private long seen;
-    /** The distances of the last {@code FLOOR_SPAN × window} values, value number {@code i}'s at {@code i % length}. */
+    private final int floor;
+    /** The distances of the last {@code floor × window} values, value number {@code i}'s at {@code i % length}. */
     private final double[] distances;
     private final AnomalyLikelihood likelihood;
     /** Scratch: the latest stretch, scaled by the range's width. Not stored. */
@@ -43,21 +47,29 @@ public final class NearestWindow {
     /**
      * @param window values in a stretch, at least 1
      * @param history values back the earlier stretches may start, at least {@code window}
+     * @param floor windows of distances the raw score rises above the lowest of (0: the distance itself)
      * @param probation events before the likelihood departs from 0.5
      */
-    public NearestWindow(int window, int history, int probation) {
-        this(window, history, AnomalyLikelihood.forProbation(probation));
+    public NearestWindow(int window, int history, int floor, int probation) {
+        this(window, history, floor, AnomalyLikelihood.forProbation(probation));
     }
 
-    private NearestWindow(int window, int history, AnomalyLikelihood likelihood) {
-        if (window < 1 || history < window) {
-            throw new IllegalArgumentException("Need a window of at least 1 value and a history at least as long,"
-                    + " not " + window + " and " + history);
+    /** With a floor of {@value #DEFAULT_FLOOR} windows. */
+    public NearestWindow(int window, int history, int probation) {
+        this(window, history, DEFAULT_FLOOR, probation);
+    }
+
+    private NearestWindow(int window, int history, int floor, AnomalyLikelihood likelihood) {
+        if (window < 1 || history < window || floor < 0 || (long) floor * window > MAX_DISTANCES) {
+            throw new IllegalArgumentException("Need a window of at least 1 value, a history at least as long and a"
+                    + " floor of 0 to " + MAX_DISTANCES + " values in windows, not " + window + ", " + history + " and "
+                    + floor);
         }
         this.window = window;
         this.history = history;
+        this.floor = floor;
         this.values = new double[window + history];
-        this.distances = new double[FLOOR_SPAN * window];
+        this.distances = new double[floor * window];
         this.latest = new double[window];
         this.likelihood = likelihood;
     }
@@ -69,13 +81,15 @@ public final class NearestWindow {
     public double update(double value, double min, double max) {
         values[(int) (seen % values.length)] = value;
         lastDistance = distance(min, max, seen + 1);
-        double floor = lastDistance;
+        double lowest = distances.length == 0 ? 0 : lastDistance;
         for (long i = Math.max(0, seen - distances.length); i < seen; i++) {
-            floor = Math.min(floor, distances[(int) (i % distances.length)]);
+            lowest = Math.min(lowest, distances[(int) (i % distances.length)]);
         }
-        distances[(int) (seen % distances.length)] = lastDistance;
+        if (distances.length > 0) {
+            distances[(int) (seen % distances.length)] = lastDistance;
+        }
         seen++;
-        lastRaw = lastDistance - floor;
+        lastRaw = lastDistance - lowest;
         return likelihood.update(value, lastRaw);
     }
 
@@ -123,9 +137,13 @@ public final class NearestWindow {
         return history;
     }
 
+    public int floor() {
+        return floor;
+    }
+
     /** Writes the window (see {@link #read}): settings, values seen, the kept values and distances, likelihood. */
     public void write(ByteBuffer buf) {
-        buf.putInt(window).putInt(history).putLong(seen);
+        buf.putInt(window).putInt(history).putInt(floor).putLong(seen);
         for (long i = seen - stored(values); i < seen; i++) {
             buf.putDouble(values[(int) (i % values.length)]);
         }
@@ -136,7 +154,7 @@ public final class NearestWindow {
     }
 
     public int size() {
-        return 16 + Double.BYTES * (stored(values) + stored(distances)) + likelihood.size();
+        return 20 + Double.BYTES * (stored(values) + stored(distances)) + likelihood.size();
     }
 
     /** Entries a ring holds: one per value seen, up to its capacity. */
@@ -148,16 +166,17 @@ public final class NearestWindow {
     public static NearestWindow read(ByteBuffer buf) {
         int window = buf.getInt();
         int history = buf.getInt();
+        int floor = buf.getInt();
         long seen = buf.getLong();
-        if (window < 1 || history < window || seen < 0
-                || Math.min(seen, (long) window + history) + Math.min(seen, (long) FLOOR_SPAN * window)
+        if (window < 1 || history < window || floor < 0 || (long) floor * window > MAX_DISTANCES || seen < 0
+                || Math.min(seen, (long) window + history) + Math.min(seen, (long) floor * window)
                         > buf.remaining() / Double.BYTES) {
             throw new IllegalArgumentException("Corrupt nearest-window track: window " + window + ", history "
-                    + history + ", " + seen + " values seen, " + buf.remaining() + " bytes left");
+                    + history + ", floor " + floor + ", " + seen + " values seen, " + buf.remaining() + " bytes left");
         }
         double[] values = readRing(buf, seen, window + history);
-        double[] distances = readRing(buf, seen, FLOOR_SPAN * window);
-        NearestWindow track = new NearestWindow(window, history, AnomalyLikelihood.read(buf));
+        double[] distances = readRing(buf, seen, floor * window);
+        NearestWindow track = new NearestWindow(window, history, floor, AnomalyLikelihood.read(buf));
         track.seen = seen;
         place(values, seen, track.values);
         place(distances, seen, track.distances);

@@ -106,13 +106,16 @@ class MetricTrackTest {
             track.calibrate(track.observe(i % 9), b -> 0.5);
         }
         double raw = track.lastShapeRaw();
-        track.withShape(4, 30);
+        track.withShape(4, 30, 2);
         assertThat(track.lastShapeRaw()).isEqualTo(raw);
-        track.withShape(4, 40);
-        assertThat(track.shape()).containsExactly(4, 40);
+        track.withShape(4, 30, 3);
+        assertThat(track.shape()).containsExactly(4, 30, 3);
         assertThat(track.lastShapeRaw()).isNaN(); // fresh
-        track.withShape(0, 40);
-        assertThat(track.shape()).containsExactly(0, 0);
+        track.withShape(4, 40, 3);
+        assertThat(track.shape()).containsExactly(4, 40, 3);
+        assertThat(track.lastShapeRaw()).isNaN(); // fresh
+        track.withShape(0, 40, 3);
+        assertThat(track.shape()).containsExactly(0, 0, 0);
     }
 
     @Test
@@ -124,7 +127,7 @@ class MetricTrackTest {
             double value = i % 10 + random.nextGaussian() * 0.1;
             assertThat(track.calibrate(track.observe(value), b -> 0.5)).isEqualTo(twin.calibrate(twin.observe(value), b -> 0.5));
         }
-        track.withShape(4, 30); // its likelihood gives 0.5 for 20 values, never more than the transitions' (>= 0.5)
+        track.withShape(4, 30, 2); // its likelihood gives 0.5 for 20 values, never more than the transitions' (>= 0.5)
         int differs = 0;
         for (int i = 100; i < 300; i++) {
             double value = i % 10 + random.nextGaussian() * (i < 200 ? 0.1 : 3);

@@ -73,12 +73,23 @@ class NearestWindowTest {
             double v = (i % 9) + (i % 50 < 5 ? random.nextGaussian() * 3 : 0); // a saw tooth with noisy spells
             track.update(v, -10, 20);
             distances.add(track.lastDistance());
-            double floor = distances.subList(Math.max(0, i - NearestWindow.FLOOR_SPAN * 3), i + 1).stream()
+            double floor = distances.subList(Math.max(0, i - NearestWindow.DEFAULT_FLOOR * 3), i + 1).stream()
                     .mapToDouble(Double::doubleValue).min().orElseThrow();
             assertThat(track.lastRaw()).as("value %d", i).isEqualTo(track.lastDistance() - floor);
             rising += track.lastRaw() > 0 ? 1 : 0;
         }
         assertThat(rising).as("the noisy spells rise above the floor").isPositive();
+    }
+
+    @Test
+    void shouldScoreTheDistanceItselfWithAFloorOfZeroWindows() {
+        NearestWindow track = new NearestWindow(3, 30, 0, 10);
+        java.util.Random random = new java.util.Random(3);
+        for (int i = 0; i < 200; i++) {
+            track.update(random.nextGaussian(), -5, 5);
+            assertThat(track.lastRaw()).isEqualTo(track.lastDistance());
+        }
+        assertThat(track.lastDistance()).isPositive();
     }
 
     @Test
@@ -148,10 +159,31 @@ class NearestWindowTest {
         ByteBuffer buf = ByteBuffer.allocate(track.size());
         track.write(buf);
         // a history of a million and as many values seen: 8 MB of values claimed in a buffer of a few hundred bytes
-        buf.putInt(4, 1_000_000).putLong(8, 1_000_000L).flip();
+        buf.putInt(4, 1_000_000).putLong(12, 1_000_000L).flip();
 
         assertThatThrownBy(() -> NearestWindow.read(buf)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("Corrupt nearest-window track");
+    }
+
+    @ParameterizedTest(name = "floor of {0} windows")
+    @ValueSource(ints = {0, 1, 3})
+    void shouldKeepItsFloorThroughAWriteAndARead(int floor) {
+        NearestWindow track = new NearestWindow(3, 20, floor, 10);
+        NearestWindow twin = new NearestWindow(3, 20, floor, 10);
+        java.util.Random random = new java.util.Random(17);
+        double[] values = random.doubles(100, -5, 5).toArray();
+        for (int i = 0; i < 40; i++) {
+            track.update(values[i], -5, 5);
+            twin.update(values[i], -5, 5);
+        }
+        ByteBuffer buf = ByteBuffer.allocate(track.size());
+        track.write(buf);
+        NearestWindow back = NearestWindow.read(buf.flip());
+        assertThat(back.floor()).isEqualTo(floor);
+        for (int i = 40; i < 100; i++) {
+            assertThat(back.update(values[i], -5, 5)).isEqualTo(twin.update(values[i], -5, 5));
+            assertThat(back.lastRaw()).isEqualTo(twin.lastRaw());
+        }
     }
 
     @Test

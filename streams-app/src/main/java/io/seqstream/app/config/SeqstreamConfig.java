@@ -135,6 +135,10 @@ public final class SeqstreamConfig {
             throw new IllegalArgumentException("score.numeric-window must be 0 to 1024 and score.numeric-history from"
                     + " the window to 20000, got " + window + " and " + history);
         }
+        int floor = integer(Setting.NUMERIC_FLOOR);
+        if (floor < 0 || floor > 8) {
+            throw new IllegalArgumentException("score.numeric-floor must be 0 to 8 windows, got " + floor);
+        }
         inputFormat();
         outputFormat();
         compactState();

@@ -1,6 +1,7 @@
 package io.seqstream.app.config;
 
 import io.seqstream.engine.metric.MetricTrack;
+import io.seqstream.engine.metric.NearestWindow;
 
 /**
  * Every seqstream setting with its default and meaning. Settings are read from a properties file
@@ -80,6 +81,11 @@ public enum Setting {
     NUMERIC_HISTORY("score.numeric-history", String.valueOf(MetricTrack.DEFAULT_HISTORY),
             "How many of a numeric key's latest values score.numeric-window searches, from the window to 20000;"
                     + " the key's state keeps window + history values, 8 bytes each"),
+    NUMERIC_FLOOR("score.numeric-floor", String.valueOf(NearestWindow.DEFAULT_FLOOR),
+            "The nearest-window raw score is how far the distance rises above the lowest distance of the last this"
+                    + " many windows of values, 0 to 8 (0 = the distance itself): a change alarms as it begins and"
+                    + " falls quiet once it has lasted this many windows; the key's state keeps floor x window"
+                    + " distances, 8 bytes each"),
     ENGINE("engine", "auto",
             "Stepping engine: auto (the heap engine up to 8 keys per batch, OpenBLAS GEMMs above), nd4j, java or dl4j"),
     ENGINE_BLAS_THREADS("engine.blas-threads", "1",

@@ -10,7 +10,7 @@ import java.util.List;
 
 /** The scoring settings a processor needs, read once from the configuration. */
 record ScoringOptions(int topK, int topG, String anomalyRule, double calibratedThreshold, int likelihoodProbation,
-                      double numericPriorWeight, int numericWindow, int numericHistory,
+                      double numericPriorWeight, int numericWindow, int numericHistory, int numericFloor,
                       long ttlMs, long expiryScanMs, String engine, int maxBatchSize,
                       long maxBatchDelayMs, StateMigration stateMigration, int replayTokens, long modelCheckMs,
                       InputFormat inputFormat, String recordSeparator, long commitIntervalMs) {
@@ -20,6 +20,7 @@ record ScoringOptions(int topK, int topG, String anomalyRule, double calibratedT
                 config.integer(Setting.LIKELIHOOD_PROBATION),
                 Double.parseDouble(config.string(Setting.NUMERIC_PRIOR_WEIGHT)),
                 config.integer(Setting.NUMERIC_WINDOW), config.integer(Setting.NUMERIC_HISTORY),
+                config.integer(Setting.NUMERIC_FLOOR),
                 config.longValue(Setting.STATE_TTL_MS), config.longValue(Setting.EXPIRY_SCAN_MS),
                 config.string(Setting.ENGINE), config.integer(Setting.MAX_BATCH_SIZE),
                 config.longValue(Setting.MAX_BATCH_DELAY_MS), StateMigration.parse(config.string(Setting.STATE_MIGRATION)),

@@ -247,7 +247,8 @@ final class ThreadBatcher {
                     state.withMetric(new MetricTrack(vocabulary.bins(), registry.options.likelihoodProbation()));
                 }
                 // a track read from an older state, or kept across a change of the settings, gets a fresh window
-                state.metric().withShape(registry.options.numericWindow(), registry.options.numericHistory());
+                state.metric().withShape(registry.options.numericWindow(), registry.options.numericHistory(),
+                        registry.options.numericFloor());
                 observed = state.metric().observe(value);
                 tokenId = vocabulary.id(observed.token());
             } else {

@@ -80,6 +80,8 @@ class SeqstreamConfigTest {
                 "20"))).hasMessageContaining("score.numeric-history from the window to 20000, got 32 and 20");
         assertThatThrownBy(() -> SeqstreamConfig.of(Map.of("score.numeric-window", "-1")))
                 .hasMessageContaining("score.numeric-window must be 0 to 1024");
+        assertThatThrownBy(() -> SeqstreamConfig.of(Map.of("score.numeric-floor", "9")))
+                .hasMessageContaining("score.numeric-floor must be 0 to 8 windows, got 9");
         assertThat(SeqstreamConfig.of(Map.of("score.numeric-window", "0", "score.numeric-history", "0"))
                 .integer(Setting.NUMERIC_WINDOW)).as("off: no history needed").isZero();
         assertThatThrownBy(() -> SeqstreamConfig.of(Map.of("engine.blas-threads", "-1")))

@@ -192,7 +192,7 @@ class KeyStateSerdeTest {
      * its likelihood: 0.5 through a fresh probation of the same length, where the twin's has passed it.
      */
     private static void assertLegacyTrackRestarted(MetricTrack back, MetricTrack twin) {
-        assertThat(back.shape()).containsExactly(0, 0);
+        assertThat(back.shape()).containsExactly(0, 0, 0);
         assertThat(back.events()).isZero();
         assertThat(back.min()).isEqualTo(twin.min());
         assertThat(back.max()).isEqualTo(twin.max());

@@ -382,7 +382,7 @@ class ScoringTopologyTest {
         assertThat(got.subList(20, 60)).extracting(Score::getCalibratedScore).doesNotContain(0.5);
         assertThat(store().get("m").metric().events()).isEqualTo(61);
         assertThat(store().get("m").metric().max()).isEqualTo(100.0);
-        assertThat(store().get("m").metric().shape()).containsExactly(16, 1000); // score.numeric-window, -history
+        assertThat(store().get("m").metric().shape()).containsExactly(16, 1000, 2); // score.numeric-window, -history, -floor
         assertThat(deadLetters.readRecordsToList()).extracting(r -> DeadLetters.header(r.headers(),
                 DeadLetters.REASON)).containsExactly(EventParser.NOT_A_NUMBER);
     }
