@@ -87,10 +87,13 @@ public final class MetricTrack {
 
     /**
      * The calibrated score of an observed value, given the model's probability of each bin ({@code binProbability},
-     * bin → probability) and the weight of the model against the key's own transitions, in events (large: the model
-     * alone).
+     * bin → probability) and the weight of the model against the key's own transitions, in events: above 0 (so a
+     * bin never seen after the previous one has a probability), large for the model alone.
      */
     public double calibrate(Observation observation, IntToDoubleFunction binProbability, double priorWeight) {
+        if (!(priorWeight > 0)) {
+            throw new IllegalArgumentException("The model's prior weight must be above 0, not " + priorWeight);
+        }
         int bins = range.bins();
         if (scratch == null) {
             scratch = new double[bins];
@@ -274,7 +277,8 @@ public final class MetricTrack {
         double max = buf.getDouble();
         int previous = buf.getInt();
         int n = buf.getInt();
-        if (bins < 2 || previous < -1 || previous >= bins || n < 0 || n > bins * bins) {
+        if (bins < 2 || previous < -1 || previous >= bins || n < 0 || n > bins * bins
+                || n > buf.remaining() / (2 * Integer.BYTES)) {
             throw new IllegalArgumentException("Corrupt metric track: " + bins + " bins, previous " + previous + ", "
                     + n + " transitions");
         }

@@ -7,8 +7,9 @@ import java.nio.ByteBuffer;
  * of a stretch is the root-mean-square distance of the last {@code window} values from the nearest earlier stretch of
  * the same length among the key's last {@code history} values (stretches that end at least {@code window} values
  * back, so never overlapping the latest), relative to the width of the key's range, times {@value #SCALE} and capped
- * at 1. The raw score is how far that distance rises above the lowest distance of the last {@code floor × window}
- * values ({@value #DEFAULT_FLOOR} windows by default; with a floor of 0 the raw score is the distance itself): a
+ * at 1. The raw score is how far that distance rises above the lowest of it and the distances of the
+ * {@code floor × window} values before ({@value #DEFAULT_FLOOR} windows by default; with a floor of 0 the raw score
+ * is the distance itself): a
  * shape the series has shown within its history, at the same level, scores near 0; a shape it has not shown, a
  * level it has not held, a pattern that stops, score up to 1 as they begin, and fall back once they have lasted
  * {@code floor} windows (a series that turns noisier for good alarms at the turn, not for as long as the noise
@@ -25,10 +26,14 @@ import java.nio.ByteBuffer;
 public final class NearestWindow {
     /** Distances are multiplied by this (a tenth of the range apart scores 0.4) before capping at 1. */
     public static final double SCALE = 4;
-    /** By default the raw score is a distance's rise above the lowest of the distances of this many windows. */
+    /** By default the raw score is a distance's rise above the lowest of it and the distances of this many windows. */
     public static final int DEFAULT_FLOOR = 2;
-    /** At most this many distances ({@code floor × window}) are kept. */
-    static final int MAX_DISTANCES = 1 << 16;
+    /** The longest window, in values. */
+    public static final int MAX_WINDOW = 1024;
+    /** The longest history, in values: 160 KB of state per key, far below Kafka's 1 MB record limit. */
+    public static final int MAX_HISTORY = 20_000;
+    /** The highest floor, in windows. */
+    public static final int MAX_FLOOR = 8;
 
     private final int window;
     private final int history;
@@ -60,10 +65,10 @@ public final class NearestWindow {
     }
 
     private NearestWindow(int window, int history, int floor, AnomalyLikelihood likelihood) {
-        if (window < 1 || history < window || floor < 0 || (long) floor * window > MAX_DISTANCES) {
-            throw new IllegalArgumentException("Need a window of at least 1 value, a history at least as long and a"
-                    + " floor of 0 to " + MAX_DISTANCES + " values in windows, not " + window + ", " + history + " and "
-                    + floor);
+        if (!valid(window, history, floor)) {
+            throw new IllegalArgumentException("Need a window of 1 to " + MAX_WINDOW + " values, a history from the"
+                    + " window to " + MAX_HISTORY + " values and a floor of 0 to " + MAX_FLOOR + " windows, not "
+                    + window + ", " + history + " and " + floor);
         }
         this.window = window;
         this.history = history;
@@ -141,6 +146,11 @@ public final class NearestWindow {
         return floor;
     }
 
+    private static boolean valid(int window, int history, int floor) {
+        return window >= 1 && window <= MAX_WINDOW && history >= window && history <= MAX_HISTORY && floor >= 0
+                && floor <= MAX_FLOOR;
+    }
+
     /** Writes the window (see {@link #read}): settings, values seen, the kept values and distances, likelihood. */
     public void write(ByteBuffer buf) {
         buf.putInt(window).putInt(history).putInt(floor).putLong(seen);
@@ -168,7 +178,7 @@ public final class NearestWindow {
         int history = buf.getInt();
         int floor = buf.getInt();
         long seen = buf.getLong();
-        if (window < 1 || history < window || floor < 0 || (long) floor * window > MAX_DISTANCES || seen < 0
+        if (!valid(window, history, floor) || seen < 0
                 || Math.min(seen, (long) window + history) + Math.min(seen, (long) floor * window)
                         > buf.remaining() / Double.BYTES) {
             throw new IllegalArgumentException("Corrupt nearest-window track: window " + window + ", history "
@@ -192,7 +202,7 @@ public final class NearestWindow {
         int history = buf.getInt();
         long seen = buf.getLong();
         long stored = Math.min(seen, (long) window + history);
-        if (window < 1 || history < window || seen < 0 || stored > buf.remaining() / Double.BYTES) {
+        if (!valid(window, history, 0) || seen < 0 || stored > buf.remaining() / Double.BYTES) {
             throw new IllegalArgumentException("Corrupt nearest-window track: window " + window + ", history "
                     + history + ", " + seen + " values seen, " + buf.remaining() + " bytes left");
         }

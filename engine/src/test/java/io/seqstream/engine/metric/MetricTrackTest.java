@@ -89,8 +89,8 @@ class MetricTrackTest {
         for (int i = 0; i < 400; i++) {
             double value = i % 12 < 6 ? i % 12 : 12 - i % 12 + random.nextGaussian() * (i > 300 ? 2 : 0.1);
             MetricTrack.Observation o = track.observe(value);
-            double got = track.calibrate(o, b -> 0.5);
-            double byTransitions = transitions.calibrate(transitions.observe(value), b -> 0.5);
+            double got = track.calibrate(o, b -> 0.125);
+            double byTransitions = transitions.calibrate(transitions.observe(value), b -> 0.125);
             double byWindow = window.update(value, track.min(), track.max());
             assertThat(got).isEqualTo(o.beyondRange() ? 1.0 : Math.max(byTransitions, byWindow));
             assertThat(track.lastShapeRaw()).isEqualTo(window.lastRaw());
@@ -103,7 +103,7 @@ class MetricTrackTest {
     void shouldKeepItsNearestWindowUnderTheSameSettingsAndStartAFreshOneUnderNew() {
         MetricTrack track = new MetricTrack(8, 20, 4, 30);
         for (int i = 0; i < 50; i++) {
-            track.calibrate(track.observe(i % 9), b -> 0.5);
+            track.calibrate(track.observe(i % 9), b -> 0.125);
         }
         double raw = track.lastShapeRaw();
         track.withShape(4, 30, 2);
@@ -125,14 +125,15 @@ class MetricTrackTest {
         java.util.Random random = new java.util.Random(9);
         for (int i = 0; i < 100; i++) {
             double value = i % 10 + random.nextGaussian() * 0.1;
-            assertThat(track.calibrate(track.observe(value), b -> 0.5)).isEqualTo(twin.calibrate(twin.observe(value), b -> 0.5));
+            assertThat(track.calibrate(track.observe(value), b -> 0.125))
+                    .isEqualTo(twin.calibrate(twin.observe(value), b -> 0.125));
         }
         track.withShape(4, 30, 2); // its likelihood gives 0.5 for 20 values, never more than the transitions' (>= 0.5)
         int differs = 0;
         for (int i = 100; i < 300; i++) {
             double value = i % 10 + random.nextGaussian() * (i < 200 ? 0.1 : 3);
-            double got = track.calibrate(track.observe(value), b -> 0.5);
-            double transitions = twin.calibrate(twin.observe(value), b -> 0.5);
+            double got = track.calibrate(track.observe(value), b -> 0.125);
+            double transitions = twin.calibrate(twin.observe(value), b -> 0.125);
             if (i < 120) {
                 assertThat(got).as("event %d, the window in probation", i).isEqualTo(transitions);
             } else {
@@ -141,6 +142,27 @@ class MetricTrackTest {
             }
         }
         assertThat(differs).as("the window speaks after its probation").isPositive();
+    }
+
+    @Test
+    void shouldRefuseATrackClaimingMoreTransitionsThanItsBytesHold() {
+        MetricTrack track = new MetricTrack(64, 10);
+        for (int i = 0; i < 10; i++) {
+            track.calibrate(track.observe(i), b -> 1.0 / 64);
+        }
+        java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(track.size());
+        track.write(buf);
+        buf.putInt(2 + 16 + 4, 4000).flip(); // 4,000 transitions claimed (of 64 × 64), 9 written
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> MetricTrack.read(buf))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("4000 transitions");
+    }
+
+    @Test
+    void shouldRefuseAPriorWeightOfZero() {
+        MetricTrack track = new MetricTrack(4, 10);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> track.calibrate(track.observe(1), b -> 0.25, 0))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("above 0");
     }
 
     @Test

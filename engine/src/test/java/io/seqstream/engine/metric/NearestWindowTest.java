@@ -187,8 +187,40 @@ class NearestWindowTest {
     }
 
     @Test
+    void shouldRefuseATrackClaimingAFloorOrAHistoryBeyondTheLimits() {
+        NearestWindow track = new NearestWindow(3, 20, 10);
+        ByteBuffer buf = ByteBuffer.allocate(track.size()); // nothing seen: no values, only settings and likelihood
+        track.write(buf);
+        buf.flip();
+        ByteBuffer floor = ByteBuffer.allocate(buf.limit()).put(buf.duplicate()).putInt(8, 9).flip();
+        ByteBuffer history = ByteBuffer.allocate(buf.limit()).put(buf.duplicate()).putInt(4, 1_000_000_000).flip();
+
+        assertThatThrownBy(() -> NearestWindow.read(floor)).hasMessageContaining("floor 9");
+        assertThatThrownBy(() -> NearestWindow.read(history)).hasMessageContaining("history 1000000000");
+    }
+
+    @Test
+    void shouldSkipExactlyAWindowWrittenWithoutDistancesAndRefuseACorruptOne() {
+        AnomalyLikelihood likelihood = AnomalyLikelihood.forProbation(10);
+        ByteBuffer old = ByteBuffer.allocate(16 + 5 * Double.BYTES + likelihood.size() + 1);
+        old.putInt(2).putInt(3).putLong(9); // window 2, history 3, 9 values seen: the last 5 kept
+        for (int i = 4; i < 9; i++) {
+            old.putDouble(i);
+        }
+        likelihood.write(old);
+        old.put((byte) 42).flip();
+
+        NearestWindow.skipWithoutDistances(old);
+
+        assertThat(old.get()).as("the byte after the window").isEqualTo((byte) 42);
+        old.rewind().putInt(4, 1_000_000).putLong(8, 1_000_000L); // a history of a million, as many values seen
+        assertThatThrownBy(() -> NearestWindow.skipWithoutDistances(old.rewind()))
+                .hasMessageContaining("Corrupt nearest-window track");
+    }
+
+    @Test
     void shouldRefuseAHistoryShorterThanTheWindow() {
         assertThatThrownBy(() -> new NearestWindow(8, 4, 10)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("history at least as long");
+                .hasMessageContaining("a history from the window");
     }
 }

@@ -1,6 +1,7 @@
 package io.seqstream.app.config;
 
 import io.seqstream.app.input.InputFormat;
+import io.seqstream.engine.metric.NearestWindow;
 import io.seqstream.model.ModelRef;
 import java.io.IOException;
 import java.io.Reader;
@@ -131,13 +132,16 @@ public final class SeqstreamConfig {
         }
         int window = integer(Setting.NUMERIC_WINDOW);
         int history = integer(Setting.NUMERIC_HISTORY);
-        if (window < 0 || window > 1024 || window > 0 && (history < window || history > 20_000)) {
-            throw new IllegalArgumentException("score.numeric-window must be 0 to 1024 and score.numeric-history from"
-                    + " the window to 20000, got " + window + " and " + history);
+        if (window < 0 || window > NearestWindow.MAX_WINDOW
+                || window > 0 && (history < window || history > NearestWindow.MAX_HISTORY)) {
+            throw new IllegalArgumentException("score.numeric-window must be 0 to " + NearestWindow.MAX_WINDOW
+                    + " and score.numeric-history from the window to " + NearestWindow.MAX_HISTORY + ", got " + window
+                    + " and " + history);
         }
         int floor = integer(Setting.NUMERIC_FLOOR);
-        if (floor < 0 || floor > 8) {
-            throw new IllegalArgumentException("score.numeric-floor must be 0 to 8 windows, got " + floor);
+        if (floor < 0 || floor > NearestWindow.MAX_FLOOR) {
+            throw new IllegalArgumentException("score.numeric-floor must be 0 to " + NearestWindow.MAX_FLOOR
+                    + " windows, got " + floor);
         }
         inputFormat();
         outputFormat();

@@ -126,8 +126,9 @@ class KeyStateSerdeTest {
         for (int i = 0; i < 450; i++) {
             double value = Math.sin(i / 7.0) * 10 + random.nextGaussian();
             double p = random.nextDouble();
-            track.calibrate(track.observe(value), b -> p * (b + 1) / 8);
-            twin.calibrate(twin.observe(value), b -> p * (b + 1) / 8);
+            // a distribution over the 32 bins that leans towards the high ones by p
+            track.calibrate(track.observe(value), b -> (1 + p * b) / (32 + p * 496));
+            twin.calibrate(twin.observe(value), b -> (1 + p * b) / (32 + p * 496));
         }
         KeyState back = serde.deserialize("t", serde.serialize("t", lstmState().withMetric(track)));
 
@@ -138,8 +139,10 @@ class KeyStateSerdeTest {
         for (int i = 0; i < 300; i++) {
             double value = Math.sin(i / 3.0) * 12;
             double p = random.nextDouble();
-            assertThat(restored.calibrate(restored.observe(value), b -> p))
-                    .isEqualTo(twin.calibrate(twin.observe(value), b -> p));
+            assertThat(restored.calibrate(restored.observe(value), b -> (1 + p * b) / (32 + p * 496)))
+                    .isEqualTo(twin.calibrate(twin.observe(value), b -> (1 + p * b) / (32 + p * 496)));
+            assertThat(restored.lastRaw()).isEqualTo(twin.lastRaw());
+            assertThat(restored.lastShapeRaw()).isEqualTo(twin.lastShapeRaw());
         }
     }
 

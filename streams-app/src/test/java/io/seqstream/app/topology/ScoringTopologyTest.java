@@ -368,7 +368,7 @@ class ScoringTopologyTest {
             double expected = twin.calibrate(seen, b -> row[vocabulary.binId(b)]);
             // the offline distribution is DL4J's float32 softmax, the stream's exp(logit - normalizer) in double
             assertThat(score.getCalibratedScore()).as("event %d", i).isCloseTo(expected, within(1e-6));
-            assertThat(score.getAnomaly()).as("event %d", i).isEqualTo(expected > 0.9999);
+            assertThat(score.getAnomaly()).as("event %d", i).isEqualTo(score.getCalibratedScore() > 0.9999);
             assertThat(score.getTokenId()).as("event %d's bin", i).isEqualTo(model.vocabulary().id(seen.token()));
             if (seen.beyondRange()) {
                 assertThat(score.getCalibratedScore()).as("event %d breaks out", i).isEqualTo(1.0);
@@ -382,7 +382,8 @@ class ScoringTopologyTest {
         assertThat(got.subList(20, 60)).extracting(Score::getCalibratedScore).doesNotContain(0.5);
         assertThat(store().get("m").metric().events()).isEqualTo(61);
         assertThat(store().get("m").metric().max()).isEqualTo(100.0);
-        assertThat(store().get("m").metric().shape()).containsExactly(16, 1000, 2); // score.numeric-window, -history, -floor
+        // score.numeric-window, -history and -floor
+        assertThat(store().get("m").metric().shape()).containsExactly(16, 1000, 2);
         assertThat(deadLetters.readRecordsToList()).extracting(r -> DeadLetters.header(r.headers(),
                 DeadLetters.REASON)).containsExactly(EventParser.NOT_A_NUMBER);
     }
