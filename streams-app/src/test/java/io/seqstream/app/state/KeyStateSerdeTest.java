@@ -148,13 +148,8 @@ class KeyStateSerdeTest {
 
     @Test
     void shouldReadVersion6MetricTracksKeepingRangeAndTransitionsWithAFreshLikelihood() {
-        MetricTrack track = new MetricTrack(16, 20);
         MetricTrack twin = new MetricTrack(16, 20);
-        for (int i = 0; i < 60; i++) {
-            track.calibrate(track.observe(i % 7), b -> 0.2);
-            twin.calibrate(twin.observe(i % 7), b -> 0.2);
-        }
-        byte[] v8 = serde.serialize("t", lstmState().withMetric(track));
+        byte[] v8 = serializedWithATrackLike(twin);
         byte[] v6 = Arrays.copyOf(v8, v8.length - 1); // a version 6 track ends before the nearest-window marker
         v6[0] = KeyStateSerde.VERSION_METRIC;
 
@@ -163,13 +158,8 @@ class KeyStateSerdeTest {
 
     @Test
     void shouldReadVersion7MetricTracksSkippingTheirNearestWindow() {
-        MetricTrack track = new MetricTrack(16, 20);
         MetricTrack twin = new MetricTrack(16, 20);
-        for (int i = 0; i < 60; i++) {
-            track.calibrate(track.observe(i % 7), b -> 0.2);
-            twin.calibrate(twin.observe(i % 7), b -> 0.2);
-        }
-        byte[] v8 = serde.serialize("t", lstmState().withMetric(track));
+        byte[] v8 = serializedWithATrackLike(twin);
         // a version 7 window: window 4, history 8, 20 values seen, the last 12 of them, and its likelihood
         io.seqstream.engine.metric.AnomalyLikelihood likelihood =
                 io.seqstream.engine.metric.AnomalyLikelihood.forProbation(20);
@@ -190,6 +180,16 @@ class KeyStateSerdeTest {
         assertLegacyTrackRestarted(serde.deserialize("t", v7).metric(), twin);
     }
 
+    /** A state with a metric track that has seen what {@code twin} is fed here, 60 values, as this build writes it. */
+    private byte[] serializedWithATrackLike(MetricTrack twin) {
+        MetricTrack track = new MetricTrack(16, 20);
+        for (int i = 0; i < 60; i++) {
+            track.calibrate(track.observe(i % 7), b -> 1.0 / 16);
+            twin.calibrate(twin.observe(i % 7), b -> 1.0 / 16);
+        }
+        return serde.serialize("t", lstmState().withMetric(track));
+    }
+
     /**
      * An older format's track keeps its range and transitions (its raw scores go on as the twin's) and restarts
      * its likelihood: 0.5 through a fresh probation of the same length, where the twin's has passed it.
@@ -202,8 +202,8 @@ class KeyStateSerdeTest {
         assertThat(back.transitionsSeen()).isEqualTo(twin.transitionsSeen());
         boolean twinLearned = false;
         for (int i = 0; i < 20; i++) {
-            double got = back.calibrate(back.observe(i % 5), b -> 0.3);
-            twinLearned |= twin.calibrate(twin.observe(i % 5), b -> 0.3) != 0.5;
+            double got = back.calibrate(back.observe(i % 5), b -> 1.0 / 16);
+            twinLearned |= twin.calibrate(twin.observe(i % 5), b -> 1.0 / 16) != 0.5;
             assertThat(back.lastRaw()).isEqualTo(twin.lastRaw());
             assertThat(got).as("event %d after the upgrade", i).isEqualTo(0.5);
         }
