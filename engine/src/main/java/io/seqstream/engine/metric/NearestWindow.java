@@ -9,17 +9,16 @@ import java.nio.ByteBuffer;
  * back, so never overlapping the latest), relative to the width of the key's range, times {@value #SCALE} and capped
  * at 1. The raw score is how far that distance rises above the lowest of it and the distances of the
  * {@code floor × window} values before ({@value #DEFAULT_FLOOR} windows by default; with a floor of 0 the raw score
- * is the distance itself): a
- * shape the series has shown within its history, at the same level, scores near 0; a shape it has not shown, a
- * level it has not held, a pattern that stops, score up to 1 as they begin, and fall back once they have lasted
- * {@code floor} windows (a series that turns noisier for good alarms at the turn, not for as long as the noise
- * lasts). Its raw scores get their own {@link AnomalyLikelihood}.
+ * is the distance itself): a shape the series has shown within its history, at the same level, scores near 0; a
+ * shape it has not shown, a level it has not held, a pattern that stops, score up to 1 as they begin, and fall back
+ * once they have lasted {@code floor} windows (a series that turns noisier for good alarms at the turn, not for as
+ * long as the noise lasts). Its raw scores get their own {@link AnomalyLikelihood}.
  *
  * <p>The nearest stretch is the left matrix profile of the series (Yeh et al., 2016) over raw values, not
  * z-normalized: on metric series the level matters. A bounded history keeps the scores stationary (with all of
  * a long series behind it the nearest distance only shrinks) and the state bounded: {@code window + history}
- * values and {@code floor × window} distances. Costs at most {@code window × history} subtractions
- * per event, fewer with early abandoning.
+ * values and {@code floor × window} distances. Costs at most {@code window × history} subtractions per event, fewer
+ * with early abandoning.
  *
  * <p>Mutable, one per key, not thread-safe; {@link #write} and {@link #read} carry it through the state store.
  */
