@@ -7,7 +7,8 @@ import org.slf4j.LoggerFactory;
  * normalizer, the scan of a row for a token's rank and the top k, and a row-major matrix-vector product. Two
  * implementations with the same contract: {@link VectorKernels} on the JDK's Vector API (SIMD, with vectorized
  * {@code exp}), used when the JVM was started with {@code --add-modules jdk.incubator.vector} (the
- * {@code seqstream} launcher, the image and the tests do), and {@link ScalarKernels}, plain loops, otherwise. Stateless and thread-safe.
+ * {@code seqstream} launcher, the image and the tests do), and {@link ScalarKernels}, plain loops, otherwise.
+ * Stateless and thread-safe.
  */
 interface Kernels {
     /** The module that holds the Vector API (an incubator module in Java 17). */

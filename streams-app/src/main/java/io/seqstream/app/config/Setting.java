@@ -77,15 +77,15 @@ public enum Setting {
             "A numeric key's nearest-window score: how far (RMS, over the key's range) its last this many values are"
                     + " from the nearest earlier stretch as long within score.numeric-history values, above the floor"
                     + " of score.numeric-floor, with a likelihood of its own; an event's calibrated score is the higher"
-                    + " of that and the transitions'. 0 = off, at most 1024"),
+                    + " of that and the transitions'. 0 = off, at most " + NearestWindow.MAX_WINDOW),
     NUMERIC_HISTORY("score.numeric-history", String.valueOf(MetricTrack.DEFAULT_HISTORY),
-            "How many of a numeric key's latest values score.numeric-window searches, from the window to 20000;"
-                    + " the key's state keeps window + history values, 8 bytes each"),
+            "How many of a numeric key's latest values score.numeric-window searches, from the window to "
+                    + NearestWindow.MAX_HISTORY + "; the key's state keeps window + history values, 8 bytes each"),
     NUMERIC_FLOOR("score.numeric-floor", String.valueOf(NearestWindow.DEFAULT_FLOOR),
             "The nearest-window raw score is how far the distance rises above the lowest of it and the distances of"
-                    + " this many windows of values before, 0 to 8 (0 = the distance itself): a change alarms as it"
-                    + " begins and falls quiet once it has lasted this many windows; the key's state keeps floor x"
-                    + " window distances, 8 bytes each"),
+                    + " this many windows of values before, 0 to " + NearestWindow.MAX_FLOOR + " (0 = the distance"
+                    + " itself): a change alarms as it begins and falls quiet once it has lasted this many windows; the"
+                    + " key's state keeps floor x window distances, 8 bytes each"),
     ENGINE("engine", "auto",
             "Stepping engine: auto (the heap engine up to 8 keys per batch, OpenBLAS GEMMs above), nd4j, java or dl4j"),
     ENGINE_BLAS_THREADS("engine.blas-threads", "1",

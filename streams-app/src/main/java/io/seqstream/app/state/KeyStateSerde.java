@@ -33,15 +33,15 @@ import org.apache.kafka.common.serialization.Serializer;
  * Floats are bulk-copied, never boxed. float16 halves the state size for large models
  * ({@code state.precision=float16}); 16-bit history ids are used whenever every id fits.
  *
- * <p>Older versions are still read: version 7 is version 8 with a nearest window that kept no floor and no
- * distances, and version 6 is version 7 with a metric track that has no nearest window; both scored raw values
- * differently, so their metric tracks keep their range and transitions and start fresh likelihoods and windows (the
- * key's anomaly likelihood goes through its probation again); version 5 is version 6 without the metric track; version 4 is version 5
+ * <p>Older versions are still read: version 7 is version 8 with a nearest window that kept no floor and no distances,
+ * and version 6 is version 7 with a metric track that has no nearest window; both scored raw values differently, so
+ * their metric tracks keep their range and transitions and start fresh likelihoods and windows (the key's anomaly
+ * likelihood goes through its probation again); version 5 is version 6 without the metric track; version 4 is version 5
  * without the session flags and the bag (a sequence read from it has no known bag, so its session is judged by the
- * max-surprisal rule); version 3 is version 4 without the last surprisal and top-k (they come back as 0 and empty); version 1 is version 3 without the flags byte and the history, float32; version 2 is the same
- * with float16 h and c. Version 1 and 2 states come back with an empty history (after a model swap they are
- * reset, not replayed). An unknown version or flag is refused with an exception. Instances of a build before
- * version 8 cannot read what this one writes.
+ * max-surprisal rule); version 3 is version 4 without the last surprisal and top-k (they come back as 0 and empty);
+ * version 1 is version 3 without the flags byte and the history, float32; version 2 is the same with float16 h and c.
+ * Version 1 and 2 states come back with an empty history (after a model swap they are reset, not replayed). An unknown
+ * version or flag is refused with an exception. Instances of a build before version 8 cannot read what this one writes.
  *
  * <p>A state read back keeps at most the reader's history capacity ({@code model.replay-tokens}), the newest
  * tokens, so a changed setting applies to every key on its next event.

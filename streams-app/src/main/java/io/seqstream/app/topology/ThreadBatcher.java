@@ -250,7 +250,7 @@ final class ThreadBatcher {
                 state.metric().withShape(registry.options.numericWindow(), registry.options.numericHistory(),
                         registry.options.numericFloor());
                 observed = state.metric().observe(value);
-                tokenId = vocabulary.id(observed.token());
+                tokenId = vocabulary.binId(observed.bin());
             } else {
                 // the parser refuses non-numbers for a numeric model; one parsed for a model of another kind (events
                 // pending across a restart onto a numeric model) is scored as unknown rather than stop the thread
