@@ -3,9 +3,12 @@ package io.seqstream.schemas;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamWriteFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.seqstream.schemas.v1.ModelAnnouncement;
 import io.seqstream.schemas.v1.Prediction;
 import io.seqstream.schemas.v1.Score;
@@ -15,7 +18,9 @@ import io.seqstream.schemas.v1.SummaryReason;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.avro.Schema;
 import org.apache.avro.specific.SpecificRecordBase;
 import org.junit.jupiter.api.Test;
@@ -50,6 +55,66 @@ class SchemaJsonTest {
         json.fieldNames().forEachRemaining(names::add);
         assertThat(names).containsExactlyElementsOf(
                 record.getSchema().getFields().stream().map(Schema.Field::name).toList());
+    }
+
+    /**
+     * The streaming writer against an independent reference: the record turned into plain maps and lists in
+     * schema order, written by a plain Jackson mapper with the same double writer. Byte for byte, for every
+     * sample and for a score whose strings need escaping and whose doubles are not finite or need all 17 digits.
+     */
+    @ParameterizedTest
+    @MethodSource("samplesAndAwkwardScore")
+    void shouldWriteWhatAPlainMapperWritesForTheSameFields(SpecificRecordBase record) throws Exception {
+        ObjectMapper reference = JsonMapper.builder(JsonFactory.builder()
+                .enable(StreamWriteFeature.USE_FAST_DOUBLE_WRITER).build()).build();
+
+        byte[] expected = reference.writeValueAsBytes(plain(record));
+
+        assertThat(new String(SchemaJson.writeBytes(record), StandardCharsets.UTF_8))
+                .isEqualTo(new String(expected, StandardCharsets.UTF_8));
+        // and inside any value a seqstream mapper writes
+        assertThat(new String(SchemaJson.newObjectMapper().writeValueAsBytes(List.of(record)), StandardCharsets.UTF_8))
+                .isEqualTo("[" + new String(expected, StandardCharsets.UTF_8) + "]");
+    }
+
+    static List<SpecificRecordBase> samplesAndAwkwardScore() {
+        List<SpecificRecordBase> records = new ArrayList<>(Samples.all().toList());
+        records.add(Score.newBuilder(Samples.score())
+                .setKey("blk_\"quoted\"\n\ttab \u00e9\u4e2d \ud83d\ude00 \u0001")
+                .setToken("</script>")
+                .setProbability(0.1 + 0.2)
+                .setSurprisal(Double.POSITIVE_INFINITY)
+                .setCalibratedScore(Double.NaN)
+                .setPredictions(List.of(new Prediction("E5", 1e-300), new Prediction("E\u00e9", -0.0),
+                        new Prediction("E7", Double.NEGATIVE_INFINITY)))
+                .build());
+        return records;
+    }
+
+    /** A record as maps and lists in schema order: timestamps as epoch millis, enums by name. */
+    private static Object plain(Object value) {
+        if (value instanceof SpecificRecordBase record) {
+            Map<String, Object> fields = new LinkedHashMap<>();
+            for (Schema.Field field : record.getSchema().getFields()) {
+                fields.put(field.name(), plain(record.get(field.pos())));
+            }
+            return fields;
+        }
+        if (value instanceof List<?> list) {
+            return list.stream().map(SchemaJsonTest::plain).toList();
+        }
+        if (value instanceof Map<?, ?> map) {
+            Map<String, Object> entries = new LinkedHashMap<>();
+            map.forEach((k, v) -> entries.put(k.toString(), plain(v)));
+            return entries;
+        }
+        if (value instanceof Instant instant) {
+            return instant.toEpochMilli();
+        }
+        if (value instanceof Enum<?> symbol) {
+            return symbol.name();
+        }
+        return value instanceof CharSequence text ? text.toString() : value;
     }
 
     @Test
