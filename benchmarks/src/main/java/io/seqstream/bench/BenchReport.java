@@ -296,6 +296,9 @@ final class BenchReport {
             j.put(p + "commits", threads == null ? null : threads.commits());
             j.put(p + "commit_ms", threads == null ? null : r1(threads.commitMsAvg()));
             j.put(p + "jit_share", threads == null ? null : r3(threads.jitShare()));
+            j.put(p + "cpu_us_per_event", r1(cpuMicrosPerEvent(r)));
+            j.put(p + "process_cpu_us_per_event", r1(processCpuMicrosPerEvent(r)));
+            j.put(p + "jit_us_per_event", r1(jitMicrosPerEvent(r)));
             if (!topology.contains(EndToEndBenchmark.COUNT)) {
                 j.put(p + "batch_mean_backlog", r == null || r.backlogBatches() == null ? null
                         : r1(r.backlogBatches().mean()));
@@ -450,13 +453,19 @@ final class BenchReport {
                 batchLine(out, r.topology() + " paced", r.pacedBatches());
             }
             line(out, "  stream thread in the backlog: share of the time blocked on Kafka (polls, the producer's "
-                    + "flush, the transaction's commit), commits; the JIT compiler's time over the backlog's");
+                    + "flush, the transaction's commit), commits; the JIT compiler's time over the backlog's; CPU time "
+                    + "per input event of the stream threads, of the JIT compiler and of the whole process (broker, "
+                    + "clients, bench, GC)");
             for (EndToEndBenchmark.Result r : e2e.values()) {
                 EndToEndBenchmark.ThreadTime t = r.backlogThread();
                 if (t != null) {
-                    line(out, "    %-12s blocked %3s%%, %,6d commits, %s ms per commit; JIT %3s%%", r.topology(),
-                            num(t.blockedShare() == null ? null : 100 * t.blockedShare(), "%.0f"), t.commits(),
-                            num(t.commitMsAvg(), "%.0f"), num(t.jitShare() == null ? null : 100 * t.jitShare(), "%.0f"));
+                    line(out, "    %-12s blocked %3s%%, %,6d commits, %s ms per commit; JIT %3s%%; CPU µs per event: "
+                                    + "stream %s, JIT %s, process %s", r.topology(),
+                            num(t.blockedShare() == null ? null : 100 * t.blockedShare(), "%.0f"),
+                            t.commits(), num(t.commitMsAvg(), "%.0f"),
+                            num(t.jitShare() == null ? null : 100 * t.jitShare(), "%.0f"),
+                            num(cpuMicrosPerEvent(r), "%.1f"), num(jitMicrosPerEvent(r), "%.1f"),
+                            num(processCpuMicrosPerEvent(r), "%.1f"));
                 }
             }
         }
@@ -599,5 +608,25 @@ final class BenchReport {
 
     private static Double r4(Double v) {
         return v == null ? null : Math.round(v * 10000) / 10000.0;
+    }
+
+    /** The stream threads' CPU time per input event of a run's backlog, in microseconds; null where not measured. */
+    static Double cpuMicrosPerEvent(EndToEndBenchmark.Result r) {
+        return perEvent(r, r == null || r.backlogThread() == null ? null : r.backlogThread().cpuSeconds());
+    }
+
+    /** The whole process's CPU time per input event of a run's backlog, in microseconds. */
+    static Double processCpuMicrosPerEvent(EndToEndBenchmark.Result r) {
+        return perEvent(r, r == null || r.backlogThread() == null ? null : r.backlogThread().processCpuSeconds());
+    }
+
+    /** The JIT compiler's time per input event of a run's backlog, in microseconds. */
+    static Double jitMicrosPerEvent(EndToEndBenchmark.Result r) {
+        EndToEndBenchmark.ThreadTime t = r == null ? null : r.backlogThread();
+        return perEvent(r, t == null || t.jitShare() == null ? null : t.jitShare() * r.seconds());
+    }
+
+    private static Double perEvent(EndToEndBenchmark.Result r, Double seconds) {
+        return seconds == null || r.processed() == 0 ? null : 1e6 * seconds / r.processed();
     }
 }

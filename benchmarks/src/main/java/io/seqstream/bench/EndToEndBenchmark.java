@@ -20,13 +20,17 @@ import io.seqstream.kafka.EmbeddedKafkaCluster;
 import io.seqstream.model.LoadedModel;
 import java.lang.management.CompilationMXBean;
 import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -124,13 +128,52 @@ final class EndToEndBenchmark implements AutoCloseable {
      * @param commitMsAvg   mean commit latency (Kafka Streams' windowed {@code commit-latency-avg})
      * @param jitShare      the JVM's compilation time over the backlog's wall time (summed over compiler threads, so
      *                      it can pass 1); null where the JVM does not report it
+     * @param cpuSeconds    CPU time the stream threads used in the backlog (user and system, the JVM's per-thread
+     *                      clock); null where the JVM does not measure thread CPU time. Per input event it is the
+     *                      topology's own cost, steadier than events/s on a shared machine: it leaves out the broker,
+     *                      the JIT compiler and other processes, which take the cores' time without adding to it
+     * @param processCpuSeconds CPU time of the whole bench process in the backlog: the stream threads, their
+     *                      producers, the in-process broker, the bench's input producer and output reader, the JIT
+     *                      compiler and the GC; null where not measured
      */
-    record ThreadTime(Double blockedShare, long commits, Double commitMsAvg, Double jitShare) {
-        /** Totals so far: blocked nanoseconds, commits and compilation milliseconds. */
-        record Totals(double blockedNs, double commits, double jitMs) {
+    record ThreadTime(Double blockedShare, long commits, Double commitMsAvg, Double jitShare, Double cpuSeconds,
+                      Double processCpuSeconds) {
+        /**
+         * Totals so far: blocked nanoseconds, commits, compilation milliseconds, stream threads' and the process's
+         * CPU nanoseconds.
+         */
+        record Totals(double blockedNs, double commits, double jitMs, double cpuNs, double processCpuNs) {
             static Totals of(KafkaStreams streams) {
-                return new Totals(sum(streams, "blocked-time-ns-total"), sum(streams, "commit-total"), jitMillis());
+                return new Totals(sum(streams, "blocked-time-ns-total"), sum(streams, "commit-total"), jitMillis(),
+                        streamThreadsCpuNanos(streams), processCpuNanos());
             }
+        }
+
+        /** CPU time of this process so far, NaN where the JVM does not report it. */
+        private static double processCpuNanos() {
+            if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+                long nanos = os.getProcessCpuTime();
+                return nanos < 0 ? Double.NaN : nanos;
+            }
+            return Double.NaN;
+        }
+
+        /** CPU time of the application's stream threads so far, NaN where the JVM does not measure it. */
+        private static double streamThreadsCpuNanos(KafkaStreams streams) {
+            ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+            if (!threads.isThreadCpuTimeSupported() || !threads.isThreadCpuTimeEnabled()) {
+                return Double.NaN;
+            }
+            Set<String> names = new HashSet<>();
+            streams.metadataForLocalThreads().forEach(t -> names.add(t.threadName()));
+            double total = 0;
+            for (ThreadInfo info : threads.getThreadInfo(threads.getAllThreadIds())) {
+                if (info != null && names.contains(info.getThreadName())) {
+                    long nanos = threads.getThreadCpuTime(info.getThreadId());
+                    total += Math.max(0, nanos);
+                }
+            }
+            return total;
         }
 
         static ThreadTime between(KafkaStreams streams, Totals before, double seconds) {
@@ -138,9 +181,12 @@ final class EndToEndBenchmark implements AutoCloseable {
             double latency = sum(streams, "commit-latency-avg");
             double blocked = (after.blockedNs() - before.blockedNs()) / 1e9 / seconds;
             double jit = (after.jitMs() - before.jitMs()) / 1e3 / seconds;
+            double cpu = (after.cpuNs() - before.cpuNs()) / 1e9;
+            double process = (after.processCpuNs() - before.processCpuNs()) / 1e9;
             return new ThreadTime(Double.isNaN(blocked) ? null : blocked,
                     Math.round(after.commits() - before.commits()), Double.isNaN(latency) ? null : latency,
-                    Double.isNaN(jit) ? null : jit);
+                    Double.isNaN(jit) ? null : jit, Double.isNaN(cpu) ? null : cpu,
+                    Double.isNaN(process) ? null : process);
         }
 
         private static double sum(KafkaStreams streams, String name) {
@@ -329,9 +375,13 @@ final class EndToEndBenchmark implements AutoCloseable {
             }
             Double blocked = threads.blockedShare();
             progress.line("e2e %s: stream thread blocked on Kafka %s%% of the backlog, %,d commits; JIT compiling "
-                    + "%s%% of it", target.name(),
+                    + "%s%% of it; CPU per event: stream threads %s µs, whole process %s µs", target.name(),
                     blocked == null ? "-" : String.format(Locale.ROOT, "%.0f", 100 * blocked), threads.commits(),
-                    threads.jitShare() == null ? "-" : String.format(Locale.ROOT, "%.0f", 100 * threads.jitShare()));
+                    threads.jitShare() == null ? "-" : String.format(Locale.ROOT, "%.0f", 100 * threads.jitShare()),
+                    threads.cpuSeconds() == null ? "-"
+                            : String.format(Locale.ROOT, "%.1f", 1e6 * threads.cpuSeconds() / processed),
+                    threads.processCpuSeconds() == null ? "-"
+                            : String.format(Locale.ROOT, "%.1f", 1e6 * threads.processCpuSeconds() / processed));
             measuredRuns++;
             double rate = settings.pacedRate() != null ? settings.pacedRate() : Math.max(1.0, eps / 2);
             PacedOutcome outcome;
