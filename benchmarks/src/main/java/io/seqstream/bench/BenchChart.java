@@ -24,11 +24,16 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
 /**
  * The run as one PNG: per model, events/s against batch size (both axes logarithmic) for every engine and
  * the PyTorch peer, with the GEMM ceiling as a dashed line; then end-to-end events/s per topology (the realistic
- * HDFS runs first, then the worst case's) with the paced pass's p99 latency in its label.
+ * HDFS runs first, then the worst case's) with the paced pass's p99 latency in its label; then, for the same
+ * runs, the CPU time each backlog cost per input event, stacked: the stream threads, the JIT compiler and the
+ * rest of the process (the in-process broker, the clients' I/O threads, the bench's producer and reader, the GC).
  */
 final class BenchChart {
     private static final int PANEL_WIDTH = 620;
     private static final int PANEL_HEIGHT = 500;
+    /** The end-to-end runs in the order the panels show them: the realistic HDFS pair, then the worst case's. */
+    private static final List<String> TOPOLOGIES = List.of(BenchReport.HDFS_COUNT, BenchReport.HDFS,
+            EndToEndBenchmark.COUNT, BenchModel.SMALL.name(), BenchModel.LARGE.name());
 
     private BenchChart() {
     }
@@ -39,6 +44,7 @@ final class BenchChart {
             panels.add(stepPanel(report, model));
         }
         panels.add(endToEndPanel(report));
+        panels.add(cpuPanel(report));
         Files.createDirectories(png.toAbsolutePath().getParent());
         try (OutputStream out = Files.newOutputStream(png)) {
             BitmapEncoder.saveBitmap(panels, 1, panels.size(), out, BitmapEncoder.BitmapFormat.PNG);
@@ -115,8 +121,7 @@ final class BenchChart {
         styler.setXAxisLabelRotation(25);
         List<String> labels = new ArrayList<>();
         List<Double> values = new ArrayList<>();
-        for (String topology : List.of(BenchReport.HDFS_COUNT, BenchReport.HDFS, EndToEndBenchmark.COUNT,
-                BenchModel.SMALL.name(), BenchModel.LARGE.name())) {
+        for (String topology : TOPOLOGIES) {
             EndToEndBenchmark.Result r = report.e2eResult(topology);
             if (r != null) {
                 labels.add(topology + (r.p99Ms() == null ? "" : String.format(Locale.ROOT, ", p99 %.0f ms",
@@ -129,6 +134,42 @@ final class BenchChart {
             values.add(0.0);
         }
         chart.addSeries("events/s", labels, values);
+        return chart;
+    }
+
+    private static CategoryChart cpuPanel(BenchReport report) {
+        CategoryChart chart = new CategoryChartBuilder().width(PANEL_WIDTH).height(PANEL_HEIGHT)
+                .title("CPU per input event, end to end").xAxisTitle("topology").yAxisTitle("µs of CPU per event")
+                .build();
+        CategoryStyler styler = chart.getStyler();
+        styler.setStacked(true);
+        styler.setYAxisDecimalPattern("#,##0");
+        styler.setXAxisLabelRotation(25);
+        styler.setLegendPosition(Styler.LegendPosition.InsideNW);
+        List<String> labels = new ArrayList<>();
+        List<Double> stream = new ArrayList<>();
+        List<Double> jit = new ArrayList<>();
+        List<Double> rest = new ArrayList<>();
+        for (String topology : TOPOLOGIES) {
+            EndToEndBenchmark.Result r = report.e2eResult(topology);
+            Double threads = BenchReport.cpuMicrosPerEvent(r);
+            Double compiler = BenchReport.jitMicrosPerEvent(r);
+            Double process = BenchReport.processCpuMicrosPerEvent(r);
+            if (threads != null && compiler != null && process != null) {
+                labels.add(topology);
+                stream.add(threads);
+                jit.add(compiler);
+                // the JIT's time is its compile time, not a CPU clock: clamped so the stack never passes the process
+                rest.add(Math.max(0, process - threads - compiler));
+            }
+        }
+        if (labels.isEmpty()) {
+            chart.addSeries("not measured", List.of("not measured"), List.of(0.0));
+            return chart;
+        }
+        chart.addSeries("stream threads", labels, stream);
+        chart.addSeries("JIT compiler", labels, jit).setFillColor(Color.LIGHT_GRAY);
+        chart.addSeries("rest of the process", labels, rest).setFillColor(Color.GRAY);
         return chart;
     }
 }
