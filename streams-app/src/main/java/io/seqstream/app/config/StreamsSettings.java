@@ -1,5 +1,6 @@
 package io.seqstream.app.config;
 
+import io.seqstream.app.state.BlobFiles;
 import java.util.Properties;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.Serdes;
@@ -36,6 +37,10 @@ public final class StreamsSettings {
         props.put("processing.exception.handler.global.enabled", true);
         // Where other instances reach this one's /keys/{key}: Kafka Streams hands it out with the key metadata.
         config.httpAdvertisedAddress().ifPresent(address -> props.put(StreamsConfig.APPLICATION_SERVER_CONFIG, address));
+        if (config.bool(Setting.STATE_BLOB_FILES)) {
+            // kafka.rocksdb.config.setter, below, replaces it
+            props.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BlobFiles.class);
+        }
         props.putAll(config.kafkaOverrides());
         return props;
     }

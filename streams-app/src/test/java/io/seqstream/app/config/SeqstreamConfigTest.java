@@ -3,6 +3,7 @@ package io.seqstream.app.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.seqstream.app.state.BlobFiles;
 import io.seqstream.model.ModelRef;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,6 +23,16 @@ class SeqstreamConfigTest {
         assertThat(config.string(Setting.DEAD_LETTER_TOPIC)).isEqualTo("events-dlq");
         Properties streams = StreamsSettings.build(config);
         assertThat(streams.get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG)).isEqualTo("exactly_once_v2");
+    }
+
+    @Test
+    void shouldKeepStatesInBlobFilesUnlessTurnedOffOrTheUserSetsTheirOwnRocksDbSetter() {
+        String setter = StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG;
+
+        assertThat(StreamsSettings.build(SeqstreamConfig.of(Map.of())).get(setter)).isEqualTo(BlobFiles.class);
+        assertThat(StreamsSettings.build(SeqstreamConfig.of(Map.of("state.blob-files", "false")))).doesNotContainKey(setter);
+        assertThat(StreamsSettings.build(SeqstreamConfig.of(Map.of("kafka.rocksdb.config.setter", "com.example.Mine")))
+                .get(setter)).isEqualTo("com.example.Mine");
     }
 
     @Test
