@@ -26,7 +26,8 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
  * the PyTorch peer, with the GEMM ceiling as a dashed line; then end-to-end events/s per topology (the realistic
  * HDFS runs first, then the worst case's) with the paced pass's p99 latency in its label; then, for the same
  * runs, the CPU time each backlog cost per input event, stacked: the stream threads, the JIT compiler and the
- * rest of the process (the in-process broker, the clients' I/O threads, the bench's producer and reader, the GC).
+ * rest of the process (the in-process broker, the clients' I/O threads, RocksDB's and Kafka Streams' background
+ * threads, the bench's output reader, the GC).
  */
 final class BenchChart {
     private static final int PANEL_WIDTH = 620;
@@ -159,8 +160,11 @@ final class BenchChart {
                 labels.add(topology);
                 stream.add(threads);
                 jit.add(compiler);
-                // the JIT's time is its compile time, not a CPU clock: clamped so the stack never passes the process
-                rest.add(Math.max(0, process - threads - compiler));
+                // the JIT's figure is its compile time, not a CPU clock: clamped so that the stack never passes the
+                // process's CPU
+                double jitShown = Math.max(0, Math.min(compiler, process - threads));
+                jit.set(jit.size() - 1, jitShown);
+                rest.add(Math.max(0, process - threads - jitShown));
             }
         }
         if (labels.isEmpty()) {
@@ -168,7 +172,7 @@ final class BenchChart {
             return chart;
         }
         chart.addSeries("stream threads", labels, stream);
-        chart.addSeries("JIT compiler", labels, jit).setFillColor(Color.LIGHT_GRAY);
+        chart.addSeries("JIT compiling", labels, jit).setFillColor(Color.LIGHT_GRAY);
         chart.addSeries("rest of the process", labels, rest).setFillColor(Color.GRAY);
         return chart;
     }

@@ -620,7 +620,10 @@ final class BenchReport {
         return perEvent(r, r == null || r.backlogThread() == null ? null : r.backlogThread().processCpuSeconds());
     }
 
-    /** The JIT compiler's time per input event of a run's backlog, in microseconds. */
+    /**
+     * The JIT compiler's time per input event of a run's backlog, in microseconds: its compile time summed over the
+     * compiler threads, as the JVM reports it (close to their CPU time, but not a CPU clock).
+     */
     static Double jitMicrosPerEvent(EndToEndBenchmark.Result r) {
         EndToEndBenchmark.ThreadTime t = r == null ? null : r.backlogThread();
         return perEvent(r, t == null || t.jitShare() == null ? null : t.jitShare() * r.seconds());

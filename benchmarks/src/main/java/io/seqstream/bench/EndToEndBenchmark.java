@@ -133,8 +133,9 @@ final class EndToEndBenchmark implements AutoCloseable {
      *                      topology's own cost, steadier than events/s on a shared machine: it leaves out the broker,
      *                      the JIT compiler and other processes, which take the cores' time without adding to it
      * @param processCpuSeconds CPU time of the whole bench process in the backlog: the stream threads, their
-     *                      producers, the in-process broker, the bench's input producer and output reader, the JIT
-     *                      compiler and the GC; null where not measured
+     *                      producers, Kafka Streams' and RocksDB's background threads, the in-process broker, the
+     *                      bench's output reader (the input was produced before), the JIT compiler and the GC; null
+     *                      where not measured
      */
     record ThreadTime(Double blockedShare, long commits, Double commitMsAvg, Double jitShare, Double cpuSeconds,
                       Double processCpuSeconds) {
@@ -378,9 +379,9 @@ final class EndToEndBenchmark implements AutoCloseable {
                     + "%s%% of it; CPU per event: stream threads %s µs, whole process %s µs", target.name(),
                     blocked == null ? "-" : String.format(Locale.ROOT, "%.0f", 100 * blocked), threads.commits(),
                     threads.jitShare() == null ? "-" : String.format(Locale.ROOT, "%.0f", 100 * threads.jitShare()),
-                    threads.cpuSeconds() == null ? "-"
+                    threads.cpuSeconds() == null || processed == 0 ? "-"
                             : String.format(Locale.ROOT, "%.1f", 1e6 * threads.cpuSeconds() / processed),
-                    threads.processCpuSeconds() == null ? "-"
+                    threads.processCpuSeconds() == null || processed == 0 ? "-"
                             : String.format(Locale.ROOT, "%.1f", 1e6 * threads.processCpuSeconds() / processed));
             measuredRuns++;
             double rate = settings.pacedRate() != null ? settings.pacedRate() : Math.max(1.0, eps / 2);

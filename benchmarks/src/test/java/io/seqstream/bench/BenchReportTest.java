@@ -126,7 +126,7 @@ class BenchReportTest {
         EndToEndBenchmark.Batches backlog = new EndToEndBenchmark.Batches(10, 50, new long[] {4, 9, 10, 10, 10, 10});
         EndToEndBenchmark.Batches total = new EndToEndBenchmark.Batches(30, 90, new long[] {20, 29, 30, 30, 30, 30});
         EndToEndBenchmark.Batches paced = total.minus(backlog);
-        report.e2e(new EndToEndBenchmark.Result(BenchReport.HDFS, "hdfs", null, 10, 10, true, 1, 10, 5, 5, 5, 1.0,
+        report.e2e(new EndToEndBenchmark.Result(BenchReport.HDFS, "hdfs", null, 10, 10, true, 2, 5, 5, 5, 5, 1.0,
                 2.0, null, null, backlog, paced, new EndToEndBenchmark.ThreadTime(0.55, 12, 40.0, 0.25, 0.9, 1.5)));
 
         assertThat(backlog.mean()).isEqualTo(5.0);
@@ -137,11 +137,12 @@ class BenchReportTest {
                 .containsEntry("e2e_hdfs_batch_mean_paced", 2.0);
         assertThat(report.table()).contains("hdfs paced", "80%")
                 .contains("blocked  55%,     12 commits, 40 ms per commit; JIT  25%; CPU µs per event: stream "
-                        + "90000.0, JIT 25000.0, process 150000.0");
-        // over the backlog's 10 events in 1 s: 0.9 s of the stream threads' CPU, 0.25 s of the JIT's, 1.5 s in all
+                        + "90000.0, JIT 50000.0, process 150000.0");
+        // over the backlog's 10 events in 2 s: 0.9 s of the stream threads' CPU, 0.5 s compiling (a quarter of the
+        // wall time), 1.5 s of the process's CPU
         assertThat(report.json()).containsEntry("e2e_hdfs_blocked_share", 0.55).containsEntry("e2e_hdfs_commits", 12L)
                 .containsEntry("e2e_hdfs_jit_share", 0.25).containsEntry("e2e_hdfs_cpu_us_per_event", 90_000.0)
-                .containsEntry("e2e_hdfs_jit_us_per_event", 25_000.0)
+                .containsEntry("e2e_hdfs_jit_us_per_event", 50_000.0)
                 .containsEntry("e2e_hdfs_process_cpu_us_per_event", 150_000.0);
     }
 

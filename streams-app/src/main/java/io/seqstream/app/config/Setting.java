@@ -98,7 +98,8 @@ public enum Setting {
             "How h and c are stored: float32, or float16 for half the state size (see README for the effect)"),
     STATE_BLOB_FILES("state.blob-files", "true",
             "Keep key states (values of 512 bytes and up) in RocksDB's blob files, out of its LSM tree: restoring a "
-                    + "wiped state directory copies them once instead of once per compaction (see README)"),
+                    + "wiped state directory copies them far fewer times (see README). A kafka.rocksdb.config.setter "
+                    + "of your own replaces this"),
     STATE_TTL_MS("state.ttl.ms", "1800000",
             "A key idle (no events, wall clock) longer than this is expired: summary emitted, state deleted"),
     EXPIRY_SCAN_MS("state.expiry-scan-interval.ms", "60000", "How often idle keys are looked for"),
