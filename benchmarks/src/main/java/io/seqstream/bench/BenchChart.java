@@ -157,13 +157,12 @@ final class BenchChart {
             Double compiler = BenchReport.jitMicrosPerEvent(r);
             Double process = BenchReport.processCpuMicrosPerEvent(r);
             if (threads != null && compiler != null && process != null) {
-                labels.add(topology);
-                stream.add(threads);
-                jit.add(compiler);
                 // the JIT's figure is its compile time, not a CPU clock: clamped so that the stack never passes the
                 // process's CPU
                 double jitShown = Math.max(0, Math.min(compiler, process - threads));
-                jit.set(jit.size() - 1, jitShown);
+                labels.add(topology);
+                stream.add(threads);
+                jit.add(jitShown);
                 rest.add(Math.max(0, process - threads - jitShown));
             }
         }

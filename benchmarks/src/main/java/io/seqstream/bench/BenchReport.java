@@ -586,7 +586,7 @@ final class BenchReport {
         return v == null ? "-" : String.format(Locale.ROOT, "%,.0f", v);
     }
 
-    private static String num(Double v, String format) {
+    static String num(Double v, String format) {
         return v == null ? "-" : String.format(Locale.ROOT, format, v);
     }
 
@@ -612,24 +612,18 @@ final class BenchReport {
 
     /** The stream threads' CPU time per input event of a run's backlog, in microseconds; null where not measured. */
     static Double cpuMicrosPerEvent(EndToEndBenchmark.Result r) {
-        return perEvent(r, r == null || r.backlogThread() == null ? null : r.backlogThread().cpuSeconds());
+        return r == null || r.backlogThread() == null ? null : r.backlogThread().cpuMicrosPerEvent(r.processed());
     }
 
     /** The whole process's CPU time per input event of a run's backlog, in microseconds. */
     static Double processCpuMicrosPerEvent(EndToEndBenchmark.Result r) {
-        return perEvent(r, r == null || r.backlogThread() == null ? null : r.backlogThread().processCpuSeconds());
+        return r == null || r.backlogThread() == null ? null
+                : r.backlogThread().processCpuMicrosPerEvent(r.processed());
     }
 
-    /**
-     * The JIT compiler's time per input event of a run's backlog, in microseconds: its compile time summed over the
-     * compiler threads, as the JVM reports it (close to their CPU time, but not a CPU clock).
-     */
+    /** The JIT compiler's compile time per input event of a run's backlog, in microseconds. */
     static Double jitMicrosPerEvent(EndToEndBenchmark.Result r) {
-        EndToEndBenchmark.ThreadTime t = r == null ? null : r.backlogThread();
-        return perEvent(r, t == null || t.jitShare() == null ? null : t.jitShare() * r.seconds());
-    }
-
-    private static Double perEvent(EndToEndBenchmark.Result r, Double seconds) {
-        return seconds == null || r.processed() == 0 ? null : 1e6 * seconds / r.processed();
+        return r == null || r.backlogThread() == null ? null
+                : r.backlogThread().jitMicrosPerEvent(r.seconds(), r.processed());
     }
 }

@@ -177,6 +177,29 @@ final class EndToEndBenchmark implements AutoCloseable {
             return total;
         }
 
+        /** The stream threads' CPU time per event of {@code events}, in microseconds; null where not measured. */
+        Double cpuMicrosPerEvent(long events) {
+            return micros(cpuSeconds, events);
+        }
+
+        /** The whole process's CPU time per event of {@code events}, in microseconds. */
+        Double processCpuMicrosPerEvent(long events) {
+            return micros(processCpuSeconds, events);
+        }
+
+        /**
+         * The JIT compiler's time per event of {@code events} over a backlog of {@code seconds}, in microseconds: its
+         * compile time summed over the compiler threads, as the JVM reports it (close to their CPU time, but not a
+         * CPU clock).
+         */
+        Double jitMicrosPerEvent(double seconds, long events) {
+            return micros(jitShare == null ? null : jitShare * seconds, events);
+        }
+
+        private static Double micros(Double seconds, long events) {
+            return seconds == null || events == 0 ? null : 1e6 * seconds / events;
+        }
+
         static ThreadTime between(KafkaStreams streams, Totals before, double seconds) {
             Totals after = Totals.of(streams);
             double latency = sum(streams, "commit-latency-avg");
@@ -379,10 +402,8 @@ final class EndToEndBenchmark implements AutoCloseable {
                     + "%s%% of it; CPU per event: stream threads %s µs, whole process %s µs", target.name(),
                     blocked == null ? "-" : String.format(Locale.ROOT, "%.0f", 100 * blocked), threads.commits(),
                     threads.jitShare() == null ? "-" : String.format(Locale.ROOT, "%.0f", 100 * threads.jitShare()),
-                    threads.cpuSeconds() == null || processed == 0 ? "-"
-                            : String.format(Locale.ROOT, "%.1f", 1e6 * threads.cpuSeconds() / processed),
-                    threads.processCpuSeconds() == null || processed == 0 ? "-"
-                            : String.format(Locale.ROOT, "%.1f", 1e6 * threads.processCpuSeconds() / processed));
+                    BenchReport.num(threads.cpuMicrosPerEvent(processed), "%.1f"),
+                    BenchReport.num(threads.processCpuMicrosPerEvent(processed), "%.1f"));
             measuredRuns++;
             double rate = settings.pacedRate() != null ? settings.pacedRate() : Math.max(1.0, eps / 2);
             PacedOutcome outcome;

@@ -7,7 +7,9 @@ import io.seqstream.app.config.StreamsSettings;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Random;
@@ -25,6 +27,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.rocksdb.FlushOptions;
 import org.rocksdb.Options;
 import org.rocksdb.RocksDB;
 
@@ -87,7 +90,7 @@ class BlobFilesTest {
             assertThat(store.get("state-7")).hasSize(4096);
             try (Stream<Path> files = Files.walk(stateDir)) {
                 Path newest = files.filter(p -> p.getFileName().toString().startsWith("OPTIONS-"))
-                        .max(java.util.Comparator.comparing(Path::toString)).orElseThrow();
+                        .max(Comparator.comparing(Path::toString)).orElseThrow();
                 return Files.readString(newest);
             }
         }
@@ -128,7 +131,7 @@ class BlobFilesTest {
             for (Map.Entry<String, byte[]> e : values.entrySet()) {
                 db.put(e.getKey().getBytes(), e.getValue());
             }
-            try (var flush = new org.rocksdb.FlushOptions().setWaitForFlush(true)) {
+            try (FlushOptions flush = new FlushOptions().setWaitForFlush(true)) {
                 db.flush(flush);
             }
         }
@@ -144,9 +147,9 @@ class BlobFilesTest {
         return values;
     }
 
-    private static Stream<Path> blobFiles(Path dir) throws IOException {
+    private static List<Path> blobFiles(Path dir) throws IOException {
         try (Stream<Path> files = Files.walk(dir)) {
-            return files.filter(p -> p.getFileName().toString().endsWith(".blob")).toList().stream();
+            return files.filter(p -> p.getFileName().toString().endsWith(".blob")).toList();
         }
     }
 }
