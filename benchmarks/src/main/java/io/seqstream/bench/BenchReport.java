@@ -299,6 +299,14 @@ final class BenchReport {
             j.put(p + "cpu_us_per_event", r1(cpuMicrosPerEvent(r)));
             j.put(p + "process_cpu_us_per_event", r1(processCpuMicrosPerEvent(r)));
             j.put(p + "jit_us_per_event", r1(jitMicrosPerEvent(r)));
+            PacedLoad load = r == null ? null : r.pacedLoad();
+            j.put(p + "paced_cpu_share", load == null ? null : r3(load.cpuShare()));
+            j.put(p + "paced_jit_share", load == null ? null : r3(load.jitShare()));
+            j.put(p + "paced_commits", load == null ? null : load.commits());
+            j.put(p + "paced_flush_ms", load == null ? null : r1(load.flushMs()));
+            j.put(p + "paced_transaction_ms", load == null ? null : r1(load.transactionMs()));
+            j.put(p + "paced_forwarded_p50_ms", load == null ? null : load.forwardedP50Ms());
+            j.put(p + "paced_forwarded_p99_ms", load == null ? null : load.forwardedP99Ms());
             if (!topology.contains(EndToEndBenchmark.COUNT)) {
                 j.put(p + "batch_mean_backlog", r == null || r.backlogBatches() == null ? null
                         : r1(r.backlogBatches().mean()));
@@ -461,11 +469,25 @@ final class BenchReport {
                 if (t != null) {
                     line(out, "    %-12s blocked %3s%%, %,6d commits, %s ms per commit; JIT %3s%%; CPU µs per event: "
                                     + "stream %s, JIT %s, process %s", r.topology(),
-                            num(t.blockedShare() == null ? null : 100 * t.blockedShare(), "%.0f"),
-                            t.commits(), num(t.commitMsAvg(), "%.0f"),
-                            num(t.jitShare() == null ? null : 100 * t.jitShare(), "%.0f"),
+                            num(percent(t.blockedShare()), "%.0f"), t.commits(), num(t.commitMsAvg(), "%.0f"),
+                            num(percent(t.jitShare()), "%.0f"),
                             num(cpuMicrosPerEvent(r), "%.1f"), num(jitMicrosPerEvent(r), "%.1f"),
                             num(processCpuMicrosPerEvent(r), "%.1f"));
+                }
+            }
+            line(out, "  paced pass: the whole process's CPU over the machine's cores and the JIT compiler's share of "
+                    + "the time; commits, and per commit the stream threads' producers' flush (sending what was "
+                    + "buffered, awaiting its acknowledgements, once per task) and transaction (offsets and commit); "
+                    + "how long after its event a score was handed to the producer (p50 | p99; the rest of its latency "
+                    + "is the wait for the commit that makes it visible)");
+            for (EndToEndBenchmark.Result r : e2e.values()) {
+                PacedLoad l = r.pacedLoad();
+                if (l != null) {
+                    line(out, "    %-12s CPU %3s%%, JIT %3s%%, %,6d commits, per commit: flush %s ms, transaction %s "
+                                    + "ms; forwarded after %s | %s ms", r.topology(),
+                            num(percent(l.cpuShare()), "%.0f"), num(percent(l.jitShare()), "%.0f"), l.commits(),
+                            num(l.flushMs(), "%.1f"), num(l.transactionMs(), "%.1f"),
+                            num(l.forwardedP50Ms(), "≤%.0f"), num(l.forwardedP99Ms(), "≤%.0f"));
                 }
             }
         }
@@ -588,6 +610,11 @@ final class BenchReport {
 
     static String num(Double v, String format) {
         return v == null ? "-" : String.format(Locale.ROOT, format, v);
+    }
+
+    /** A share as a percentage; null for null. */
+    static Double percent(Double share) {
+        return share == null ? null : 100 * share;
     }
 
     private static String pct(Double v) {

@@ -110,11 +110,12 @@ final class EndToEndBenchmark implements AutoCloseable {
      * @param pacedScored  paced outputs that arrived
      * @param batches      the batches the scoring application stepped in the backlog and in the paced pass; null
      *                     for a count run
+     * @param pacedLoad    what the paced pass cost the machine and where its latency went; null where not measured
      */
     record Result(String topology, String workload, String baseline, long records, long processed, boolean complete,
                   double seconds, double eventsPerSecond, double pacedRate, long pacedEvents, long pacedScored,
                   Double p50Ms, Double p99Ms, String note, Bytes bytes, Batches backlogBatches,
-                  Batches pacedBatches, ThreadTime backlogThread) {
+                  Batches pacedBatches, ThreadTime backlogThread, PacedLoad pacedLoad) {
     }
 
     /**
@@ -148,15 +149,6 @@ final class EndToEndBenchmark implements AutoCloseable {
                 return new Totals(sum(streams, "blocked-time-ns-total"), sum(streams, "commit-total"), jitMillis(),
                         streamThreadsCpuNanos(streams), processCpuNanos());
             }
-        }
-
-        /** CPU time of this process so far, NaN where the JVM does not report it. */
-        private static double processCpuNanos() {
-            if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
-                long nanos = os.getProcessCpuTime();
-                return nanos < 0 ? Double.NaN : nanos;
-            }
-            return Double.NaN;
         }
 
         /** CPU time of the application's stream threads so far, NaN where the JVM does not measure it. */
@@ -214,17 +206,34 @@ final class EndToEndBenchmark implements AutoCloseable {
         }
 
         private static double sum(KafkaStreams streams, String name) {
-            double total = 0;
-            boolean found = false;
-            for (var e : streams.metrics().entrySet()) {
-                if (e.getKey().group().equals("stream-thread-metrics") && e.getKey().name().equals(name)
-                        && e.getValue().metricValue() instanceof Number n && !Double.isNaN(n.doubleValue())) {
-                    total += n.doubleValue();
-                    found = true;
-                }
-            }
-            return found ? total : Double.NaN;
+            return metricSum(streams, "stream-thread-metrics", name);
         }
+    }
+
+    /**
+     * The sum of the application's metric {@code name} in {@code group} over its clients and threads (the stream
+     * threads' in {@code stream-thread-metrics}, their producers' in {@code producer-metrics}); NaN where there is none.
+     */
+    static double metricSum(KafkaStreams streams, String group, String name) {
+        double total = 0;
+        boolean found = false;
+        for (var e : streams.metrics().entrySet()) {
+            if (e.getKey().group().equals(group) && e.getKey().name().equals(name)
+                    && e.getValue().metricValue() instanceof Number n && !Double.isNaN(n.doubleValue())) {
+                total += n.doubleValue();
+                found = true;
+            }
+        }
+        return found ? total : Double.NaN;
+    }
+
+    /** CPU time of this process so far, NaN where the JVM does not report it. */
+    static double processCpuNanos() {
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+            long nanos = os.getProcessCpuTime();
+            return nanos < 0 ? Double.NaN : nanos;
+        }
+        return Double.NaN;
     }
 
     /** The JVM's compilation time so far in milliseconds, NaN where it is not reported. */
@@ -421,7 +430,7 @@ final class EndToEndBenchmark implements AutoCloseable {
                     percentile(outcome.latencies(), 99),
                     complete ? null : String.format(Locale.ROOT, "backlog not drained within %.0f s: events/s is "
                             + "what was committed by then; latency from a fresh application", seconds), bytes,
-                    complete ? backlogBatches : null, pacedBatches, threads);
+                    complete ? backlogBatches : null, pacedBatches, threads, outcome.load());
         } finally {
             stop(target, app);
             reader.close();
@@ -441,7 +450,7 @@ final class EndToEndBenchmark implements AutoCloseable {
                 Math.min(settings.backlogTimeout().toNanos(), share)));
     }
 
-    private record PacedOutcome(long produced, long[] latencies, Batches batches) {
+    private record PacedOutcome(long produced, long[] latencies, Batches batches, PacedLoad load) {
     }
 
     /** Input events produced, and the outputs they should bring. */
@@ -450,9 +459,23 @@ final class EndToEndBenchmark implements AutoCloseable {
 
     private PacedOutcome pacedPass(Target target, Workload workload, String prefix, OutputReader reader, Running app,
                                    long backlog, double rate) throws InterruptedException {
+        PacedLoad.Totals before = PacedLoad.Totals.of(app.streams(), app.registry());
         Produced produced = producePaced(target, workload, target.input(prefix), rate);
         awaitPacedOutputs(target, reader, app, backlog, produced.outputs());
-        return new PacedOutcome(produced.events(), reader.latencies(), app.batches());
+        return new PacedOutcome(produced.events(), reader.latencies(), app.batches(), pacedLoad(target, app, before));
+    }
+
+    /** The paced pass since {@code before}, reported as it ends. */
+    private PacedLoad pacedLoad(Target target, Running app, PacedLoad.Totals before) {
+        PacedLoad load = PacedLoad.between(before, PacedLoad.Totals.of(app.streams(), app.registry()),
+                Runtime.getRuntime().availableProcessors());
+        progress.line("e2e %s: paced pass: process CPU %s%% of the cores, JIT %s%%; %,d commits, per commit: flush %s "
+                        + "ms, transaction %s ms; scores forwarded after their event: p50 %s ms, p99 %s ms",
+                target.name(), BenchReport.num(BenchReport.percent(load.cpuShare()), "%.0f"),
+                BenchReport.num(BenchReport.percent(load.jitShare()), "%.0f"), load.commits(),
+                BenchReport.num(load.flushMs(), "%.1f"), BenchReport.num(load.transactionMs(), "%.1f"),
+                BenchReport.num(load.forwardedP50Ms(), "≤%.0f"), BenchReport.num(load.forwardedP99Ms(), "≤%.0f"));
+        return load;
     }
 
     /** Waits (at most {@link #PACED_DRAIN}) for the paced outputs, then stops the reader. */
@@ -475,9 +498,11 @@ final class EndToEndBenchmark implements AutoCloseable {
         Running app = target.start(prefix);
         try {
             awaitRunning(target, app);
+            PacedLoad.Totals before = PacedLoad.Totals.of(app.streams(), app.registry());
             Produced produced = producePaced(target, workload, target.input(prefix), rate);
             awaitPacedOutputs(target, reader, app, 0, produced.outputs());
-            return new PacedOutcome(produced.events(), reader.latencies(), app.batches());
+            return new PacedOutcome(produced.events(), reader.latencies(), app.batches(),
+                    pacedLoad(target, app, before));
         } finally {
             stop(target, app);
             reader.close();
@@ -723,6 +748,11 @@ final class EndToEndBenchmark implements AutoCloseable {
         default Batches batches() {
             return null;
         }
+
+        /** The application's meters; null for an application without seqstream's. */
+        default MeterRegistry registry() {
+            return null;
+        }
     }
 
     /** Wraps a {@link KafkaStreams} client; the state listener is set before it starts. */
@@ -867,12 +897,17 @@ final class EndToEndBenchmark implements AutoCloseable {
         public Running start(String prefix) {
             SeqstreamConfig config = scoringConfig(prefix, model, topG);
             MeterRegistry registry = new SimpleMeterRegistry();
-            // the batch-size histogram counts over the whole run, not over Micrometer's rotating window
+            // histograms count over the whole run, not over Micrometer's rotating window; the event-to-score timer's
+            // gets buckets (a simple registry publishes no percentile histogram)
             registry.config().meterFilter(new MeterFilter() {
                 @Override
                 public DistributionStatisticConfig configure(Meter.Id id, DistributionStatisticConfig config) {
-                    return DistributionStatisticConfig.builder().expiry(Duration.ofDays(1)).bufferLength(1).build()
-                            .merge(config);
+                    DistributionStatisticConfig.Builder run = DistributionStatisticConfig.builder()
+                            .expiry(Duration.ofDays(1)).bufferLength(1);
+                    if (id.getName().equals(SeqstreamMetrics.EVENT_TO_SCORE_LATENCY)) {
+                        run.serviceLevelObjectives(PacedLoad.forwardedBoundsNanos());
+                    }
+                    return run.build().merge(config);
                 }
             });
             ScoringApp app = ScoringApp.start(config, model, registry);
@@ -908,6 +943,11 @@ final class EndToEndBenchmark implements AutoCloseable {
                 @Override
                 public Batches batches() {
                     return Batches.of(registry);
+                }
+
+                @Override
+                public MeterRegistry registry() {
+                    return registry;
                 }
             };
         }

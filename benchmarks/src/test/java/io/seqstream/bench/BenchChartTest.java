@@ -47,7 +47,7 @@ class BenchChartTest {
                                                    Double process) {
         return new EndToEndBenchmark.Result(topology, "hdfs", null, 10_000, 10_000, true, 1, eps, eps / 2, 100, 100,
                 20.0, 90.0, null, null, null, null, new EndToEndBenchmark.ThreadTime(0.2, 10, 5.0, jitShare, cpu,
-                process));
+                process), null);
     }
 
     private static long differingPixels(BufferedImage a, BufferedImage b, int fromX, int toX) {

@@ -62,6 +62,15 @@ class BenchCommandIT {
         // Kafka Streams' thread metrics: exactly-once commits while the backlog drains, some time blocked on Kafka
         assertThat(json.get("e2e_hdfs_commits").asLong()).isPositive();
         assertThat(json.get("e2e_hdfs_blocked_share").asDouble()).isBetween(0.0, 1.0);
+        // the paced pass: the producers' flushes and transactions of real commits, the application's own timer of
+        // scores forwarded (its 99th percentile no earlier than its median)
+        assertThat(json.get("e2e_hdfs_paced_commits").asLong()).isPositive();
+        assertThat(json.get("e2e_hdfs_paced_flush_ms").asDouble()).isPositive();
+        assertThat(json.get("e2e_hdfs_paced_transaction_ms").asDouble()).isPositive();
+        assertThat(json.get("e2e_hdfs_paced_cpu_share").asDouble()).isPositive();
+        assertThat(json.get("e2e_hdfs_paced_forwarded_p99_ms").asDouble())
+                .isGreaterThanOrEqualTo(json.get("e2e_hdfs_paced_forwarded_p50_ms").asDouble());
+        assertThat(json.get("e2e_hdfs_count_paced_forwarded_p50_ms").isNull()).isTrue();
         assertThat(json.get("step_kernels").asText()).startsWith("vector (");
         // the scaling run: every state written was restored after the state directory was wiped
         for (String keys : List.of("500", "2000")) {

@@ -127,7 +127,8 @@ class BenchReportTest {
         EndToEndBenchmark.Batches total = new EndToEndBenchmark.Batches(30, 90, new long[] {20, 29, 30, 30, 30, 30});
         EndToEndBenchmark.Batches paced = total.minus(backlog);
         report.e2e(new EndToEndBenchmark.Result(BenchReport.HDFS, "hdfs", null, 10, 10, true, 2, 5, 5, 5, 5, 1.0,
-                2.0, null, null, backlog, paced, new EndToEndBenchmark.ThreadTime(0.55, 12, 40.0, 0.25, 0.9, 1.5)));
+                2.0, null, null, backlog, paced, new EndToEndBenchmark.ThreadTime(0.55, 12, 40.0, 0.25, 0.9, 1.5),
+                null));
 
         assertThat(backlog.mean()).isEqualTo(5.0);
         assertThat(paced.mean()).isEqualTo(2.0);
@@ -146,9 +147,35 @@ class BenchReportTest {
                 .containsEntry("e2e_hdfs_process_cpu_us_per_event", 150_000.0);
     }
 
+    @Test
+    void shouldSayWhatThePacedPassCostAndWhereItsLatencyWent() {
+        BenchReport report = report(List.of("dl4j"));
+        report.e2e(paced(BenchReport.HDFS_COUNT, new PacedLoad(0.85, 0.2, 104, 23.9, 11.1, null, null)));
+        report.e2e(paced(BenchReport.HDFS, new PacedLoad(0.9, 0.21, 166, 20.1, 5.0, 30.0, 250.0)));
+
+        assertThat(report.json()).containsEntry("e2e_hdfs_paced_cpu_share", 0.9)
+                .containsEntry("e2e_hdfs_paced_jit_share", 0.21).containsEntry("e2e_hdfs_paced_commits", 166L)
+                .containsEntry("e2e_hdfs_paced_flush_ms", 20.1).containsEntry("e2e_hdfs_paced_transaction_ms", 5.0)
+                .containsEntry("e2e_hdfs_paced_forwarded_p50_ms", 30.0)
+                .containsEntry("e2e_hdfs_paced_forwarded_p99_ms", 250.0)
+                .containsEntry("e2e_hdfs_count_paced_cpu_share", 0.85)
+                .containsEntry("e2e_hdfs_count_paced_forwarded_p99_ms", null)
+                .containsEntry("e2e_count_paced_cpu_share", null);
+        assertThat(report.table())
+                .contains("hdfs-count   CPU  85%, JIT  20%,    104 commits, per commit: flush 23.9 ms, transaction "
+                        + "11.1 ms; forwarded after - | - ms")
+                .contains("hdfs         CPU  90%, JIT  21%,    166 commits, per commit: flush 20.1 ms, transaction "
+                        + "5.0 ms; forwarded after ≤30 | ≤250 ms");
+    }
+
+    private static EndToEndBenchmark.Result paced(String topology, PacedLoad load) {
+        return new EndToEndBenchmark.Result(topology, "hdfs", null, 1000, 1000, true, 1, 1000, 500, 100, 100,
+                20.0, 300.0, null, null, null, null, null, load);
+    }
+
     private static EndToEndBenchmark.Result result(String topology, String workload, String baseline, double eps,
                                                    double p99, EndToEndBenchmark.Bytes bytes) {
         return new EndToEndBenchmark.Result(topology, workload, baseline, 1000, 1000, true, 1, eps, eps / 2, 100, 100,
-                20.0, p99, null, bytes, null, null, null);
+                20.0, p99, null, bytes, null, null, null, null);
     }
 }
