@@ -36,6 +36,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
+import java.util.function.ToDoubleFunction;
 import java.util.function.ToIntFunction;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -253,22 +254,13 @@ final class EndToEndBenchmark implements AutoCloseable {
                 return new Batches(0, 0, new long[SeqstreamMetrics.BATCH_SIZE_BUCKETS.length]);
             }
             HistogramSnapshot snapshot = summary.takeSnapshot();
-            long[] atMost = new long[SeqstreamMetrics.BATCH_SIZE_BUCKETS.length];
-            for (CountAtBucket bucket : snapshot.histogramCounts()) {
-                int i = Arrays.binarySearch(SeqstreamMetrics.BATCH_SIZE_BUCKETS, bucket.bucket());
-                if (i >= 0) {
-                    atMost[i] = (long) bucket.count();
-                }
-            }
-            return new Batches(snapshot.count(), snapshot.total(), atMost);
+            return new Batches(snapshot.count(), snapshot.total(),
+                    countsWithin(snapshot, SeqstreamMetrics.BATCH_SIZE_BUCKETS, CountAtBucket::bucket));
         }
 
         Batches minus(Batches earlier) {
-            long[] diff = atMost.clone();
-            for (int i = 0; i < diff.length; i++) {
-                diff[i] -= earlier.atMost[i];
-            }
-            return new Batches(count - earlier.count, keys - earlier.keys, diff);
+            return new Batches(count - earlier.count, keys - earlier.keys, EndToEndBenchmark.minus(atMost,
+                    earlier.atMost));
         }
 
         Double mean() {
@@ -280,6 +272,49 @@ final class EndToEndBenchmark implements AutoCloseable {
             int i = Arrays.binarySearch(SeqstreamMetrics.BATCH_SIZE_BUCKETS, bound);
             return count == 0 || i < 0 ? null : (double) atMost[i] / count;
         }
+    }
+
+    /**
+     * A histogram's cumulative counts at {@code bounds} (values at most each bound; a bound the histogram lacks counts
+     * 0), each of its buckets' bound read by {@code boundOf}.
+     */
+    static long[] countsWithin(HistogramSnapshot snapshot, double[] bounds, ToDoubleFunction<CountAtBucket> boundOf) {
+        long[] counts = new long[bounds.length];
+        for (CountAtBucket bucket : snapshot.histogramCounts()) {
+            int i = Arrays.binarySearch(bounds, boundOf.applyAsDouble(bucket));
+            if (i >= 0) {
+                counts[i] = (long) bucket.count();
+            }
+        }
+        return counts;
+    }
+
+    /** {@code later − earlier}, element by element. */
+    static long[] minus(long[] later, long[] earlier) {
+        long[] diff = later.clone();
+        for (int i = 0; i < diff.length; i++) {
+            diff[i] -= earlier[i];
+        }
+        return diff;
+    }
+
+    /**
+     * The bench's meters of a scoring application: histograms count over the whole run, not over Micrometer's
+     * rotating window, and the event-to-score timer's has {@link PacedLoad#FORWARDED_BOUNDS_MS} as buckets (a simple
+     * registry publishes no percentile histogram).
+     */
+    static MeterFilter runHistograms() {
+        return new MeterFilter() {
+            @Override
+            public DistributionStatisticConfig configure(Meter.Id id, DistributionStatisticConfig config) {
+                DistributionStatisticConfig.Builder run = DistributionStatisticConfig.builder()
+                        .expiry(Duration.ofDays(1)).bufferLength(1);
+                if (id.getName().equals(SeqstreamMetrics.EVENT_TO_SCORE_LATENCY)) {
+                    run.serviceLevelObjectives(PacedLoad.forwardedBoundsNanos());
+                }
+                return run.build().merge(config);
+            }
+        };
     }
 
     /**
@@ -469,12 +504,7 @@ final class EndToEndBenchmark implements AutoCloseable {
     private PacedLoad pacedLoad(Target target, Running app, PacedLoad.Totals before) {
         PacedLoad load = PacedLoad.between(before, PacedLoad.Totals.of(app.streams(), app.registry()),
                 Runtime.getRuntime().availableProcessors());
-        progress.line("e2e %s: paced pass: process CPU %s%% of the cores, JIT %s%%; %,d commits, per commit: flush %s "
-                        + "ms, transaction %s ms; scores forwarded after their event: p50 %s ms, p99 %s ms",
-                target.name(), BenchReport.num(BenchReport.percent(load.cpuShare()), "%.0f"),
-                BenchReport.num(BenchReport.percent(load.jitShare()), "%.0f"), load.commits(),
-                BenchReport.num(load.flushMs(), "%.1f"), BenchReport.num(load.transactionMs(), "%.1f"),
-                BenchReport.num(load.forwardedP50Ms(), "≤%.0f"), BenchReport.num(load.forwardedP99Ms(), "≤%.0f"));
+        progress.line("e2e %s: paced pass: %s", target.name(), load.summary());
         return load;
     }
 
@@ -897,19 +927,7 @@ final class EndToEndBenchmark implements AutoCloseable {
         public Running start(String prefix) {
             SeqstreamConfig config = scoringConfig(prefix, model, topG);
             MeterRegistry registry = new SimpleMeterRegistry();
-            // histograms count over the whole run, not over Micrometer's rotating window; the event-to-score timer's
-            // gets buckets (a simple registry publishes no percentile histogram)
-            registry.config().meterFilter(new MeterFilter() {
-                @Override
-                public DistributionStatisticConfig configure(Meter.Id id, DistributionStatisticConfig config) {
-                    DistributionStatisticConfig.Builder run = DistributionStatisticConfig.builder()
-                            .expiry(Duration.ofDays(1)).bufferLength(1);
-                    if (id.getName().equals(SeqstreamMetrics.EVENT_TO_SCORE_LATENCY)) {
-                        run.serviceLevelObjectives(PacedLoad.forwardedBoundsNanos());
-                    }
-                    return run.build().merge(config);
-                }
-            });
+            registry.config().meterFilter(runHistograms());
             ScoringApp app = ScoringApp.start(config, model, registry);
             return new Running() {
                 private boolean stopped;

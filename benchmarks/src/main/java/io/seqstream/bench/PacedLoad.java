@@ -2,10 +2,10 @@ package io.seqstream.bench;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import io.micrometer.core.instrument.distribution.CountAtBucket;
 import io.micrometer.core.instrument.distribution.HistogramSnapshot;
 import io.seqstream.app.metrics.SeqstreamMetrics;
 import java.util.Arrays;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.streams.KafkaStreams;
 
@@ -66,35 +66,37 @@ record PacedLoad(Double cpuShare, Double jitShare, long commits, Double flushMs,
                 return null;
             }
             HistogramSnapshot snapshot = timer.takeSnapshot();
-            long[] counts = new long[FORWARDED_BOUNDS_MS.length + 1];
-            for (CountAtBucket bucket : snapshot.histogramCounts()) {
-                int i = Arrays.binarySearch(FORWARDED_BOUNDS_MS, bucket.bucket(TimeUnit.MILLISECONDS));
-                if (i >= 0) {
-                    counts[i] = (long) bucket.count();
-                }
-            }
+            long[] counts = Arrays.copyOf(EndToEndBenchmark.countsWithin(snapshot, FORWARDED_BOUNDS_MS,
+                    bucket -> bucket.bucket(TimeUnit.MILLISECONDS)), FORWARDED_BOUNDS_MS.length + 1);
             counts[FORWARDED_BOUNDS_MS.length] = snapshot.count();
             return counts;
         }
     }
 
-    /** The pass between {@code before} and {@code after} on a machine of {@code cores} cores. */
+    /**
+     * The pass between {@code before} and {@code after} on a machine of {@code cores} cores. A counter that went back
+     * (Kafka Streams replaced a thread's producer, whose totals start again at zero) leaves its figure out.
+     */
     static PacedLoad between(Totals before, Totals after, int cores) {
         double seconds = (after.nanoTime() - before.nanoTime()) / 1e9;
-        double cpu = (after.processCpuNs() - before.processCpuNs()) / 1e9 / seconds / cores;
-        double jit = (after.jitMs() - before.jitMs()) / 1e3 / seconds;
-        long commits = Math.round(after.commits() - before.commits());
-        double flush = (after.flushNs() - before.flushNs()) / 1e6 / commits;
-        double transaction = (after.transactionNs() - before.transactionNs()) / 1e6 / commits;
-        long[] forwarded = null;
-        if (before.forwarded() != null && after.forwarded() != null) {
-            forwarded = after.forwarded().clone();
-            for (int i = 0; i < forwarded.length; i++) {
-                forwarded[i] -= before.forwarded()[i];
-            }
-        }
-        return new PacedLoad(finite(cpu), finite(jit), commits, commits > 0 ? finite(flush) : null,
-                commits > 0 ? finite(transaction) : null, percentile(forwarded, 0.50), percentile(forwarded, 0.99));
+        double commits = after.commits() - before.commits();
+        long counted = commits > 0 ? Math.round(commits) : 0;
+        long[] forwarded = before.forwarded() == null || after.forwarded() == null ? null
+                : EndToEndBenchmark.minus(after.forwarded(), before.forwarded());
+        return new PacedLoad(rate(after.processCpuNs() - before.processCpuNs(), 1e9 * seconds * cores),
+                rate(after.jitMs() - before.jitMs(), 1e3 * seconds), counted,
+                counted > 0 ? rate(after.flushNs() - before.flushNs(), 1e6 * counted) : null,
+                counted > 0 ? rate(after.transactionNs() - before.transactionNs(), 1e6 * counted) : null,
+                percentile(forwarded, 0.50), percentile(forwarded, 0.99));
+    }
+
+    /** This pass on one line, as the bench's table and progress print it. */
+    String summary() {
+        return String.format(Locale.ROOT, "CPU %3s%%, JIT %3s%%, %,6d commits, per commit: flush %s ms, transaction %s "
+                        + "ms; forwarded after %s | %s ms", BenchReport.num(BenchReport.percent(cpuShare), "%.0f"),
+                BenchReport.num(BenchReport.percent(jitShare), "%.0f"), commits, BenchReport.num(flushMs, "%.1f"),
+                BenchReport.num(transactionMs, "%.1f"), BenchReport.num(forwardedP50Ms, "≤%.0f"),
+                BenchReport.num(forwardedP99Ms, "≤%.0f"));
     }
 
     /**
@@ -114,7 +116,9 @@ record PacedLoad(Double cpuShare, Double jitShare, long commits, Double flushMs,
         return null;
     }
 
-    private static Double finite(double value) {
-        return Double.isFinite(value) ? value : null;
+    /** {@code delta / per}; null where it is not a finite, non-negative number. */
+    private static Double rate(double delta, double per) {
+        double value = delta / per;
+        return Double.isFinite(value) && value >= 0 ? value : null;
     }
 }

@@ -68,6 +68,7 @@ class BenchCommandIT {
         assertThat(json.get("e2e_hdfs_paced_flush_ms").asDouble()).isPositive();
         assertThat(json.get("e2e_hdfs_paced_transaction_ms").asDouble()).isPositive();
         assertThat(json.get("e2e_hdfs_paced_cpu_share").asDouble()).isPositive();
+        assertThat(json.get("e2e_hdfs_paced_forwarded_p50_ms").asDouble()).isPositive();
         assertThat(json.get("e2e_hdfs_paced_forwarded_p99_ms").asDouble())
                 .isGreaterThanOrEqualTo(json.get("e2e_hdfs_paced_forwarded_p50_ms").asDouble());
         assertThat(json.get("e2e_hdfs_count_paced_forwarded_p50_ms").isNull()).isTrue();

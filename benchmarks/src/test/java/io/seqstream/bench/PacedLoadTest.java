@@ -3,11 +3,8 @@ package io.seqstream.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import io.micrometer.core.instrument.config.MeterFilter;
-import io.micrometer.core.instrument.distribution.DistributionStatisticConfig;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.seqstream.app.metrics.SeqstreamMetrics;
 import org.junit.jupiter.api.Test;
@@ -35,13 +32,7 @@ class PacedLoadTest {
     @Test
     void shouldMeasureTheForwardingLatencyOfThePassAloneFromTheApplicationsTimer() {
         MeterRegistry registry = new SimpleMeterRegistry();
-        registry.config().meterFilter(new MeterFilter() {
-            @Override
-            public DistributionStatisticConfig configure(Meter.Id id, DistributionStatisticConfig config) {
-                return DistributionStatisticConfig.builder().serviceLevelObjectives(PacedLoad.forwardedBoundsNanos())
-                        .build().merge(config);
-            }
-        });
+        registry.config().meterFilter(EndToEndBenchmark.runHistograms());
         SeqstreamMetrics metrics = new SeqstreamMetrics(registry);
         Timer timer = registry.find(SeqstreamMetrics.EVENT_TO_SCORE_LATENCY).timer();
         assertThat(timer).isNotNull();
@@ -69,6 +60,18 @@ class PacedLoadTest {
         assertThat(load.transactionMs()).isCloseTo(2.0, within(1e-9));
         assertThat(load.forwardedP50Ms()).isEqualTo(15.0);
         assertThat(load.forwardedP99Ms()).isEqualTo(200.0);
+    }
+
+    @Test
+    void shouldLeaveOutACounterThatWentBack() {
+        // a thread's producer replaced in the pass: its flush total started again at zero
+        PacedLoad load = PacedLoad.between(new PacedLoad.Totals(0, 1e9, 0, 10, 5e8, 1e7, null),
+                new PacedLoad.Totals(1_000_000_000L, 2e9, 100, 20, 1e8, 3e7, null), 2);
+
+        assertThat(load.flushMs()).isNull();
+        assertThat(load.transactionMs()).isCloseTo(2.0, within(1e-9));
+        assertThat(load.cpuShare()).isCloseTo(0.5, within(1e-9));
+        assertThat(load.commits()).isEqualTo(10);
     }
 
     @Test
