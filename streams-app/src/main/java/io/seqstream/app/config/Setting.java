@@ -96,10 +96,11 @@ public enum Setting {
             "Longest an event waits for its batch to fill; 0 = no batching, every record is stepped at once"),
     STATE_PRECISION("state.precision", "float32",
             "How h and c are stored: float32, or float16 for half the state size (see README for the effect)"),
-    STATE_BLOB_FILES("state.blob-files", "true",
+    STATE_BLOB_FILES("state.blob-files", "false",
             "Keep key states (values of 512 bytes and up) in RocksDB's blob files, out of its LSM tree: restoring a "
-                    + "wiped state directory copies them far fewer times (see README). A kafka.rocksdb.config.setter "
-                    + "of your own replaces this"),
+                    + "wiped state directory copies them far fewer times, but while idle keys wait for their TTL the "
+                    + "state directory can grow to several times its live data (see README). A "
+                    + "kafka.rocksdb.config.setter of your own replaces this"),
     STATE_TTL_MS("state.ttl.ms", "1800000",
             "A key idle (no events, wall clock) longer than this is expired: summary emitted, state deleted"),
     EXPIRY_SCAN_MS("state.expiry-scan-interval.ms", "60000", "How often idle keys are looked for"),

@@ -26,13 +26,14 @@ class SeqstreamConfigTest {
     }
 
     @Test
-    void shouldKeepStatesInBlobFilesUnlessTurnedOffOrTheUserSetsTheirOwnRocksDbSetter() {
+    void shouldKeepStatesInBlobFilesOnlyWhenTurnedOnAndTheUserSetsNoRocksDbSetterOfTheirOwn() {
         String setter = StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG;
 
-        assertThat(StreamsSettings.build(SeqstreamConfig.of(Map.of())).get(setter)).isEqualTo(BlobFiles.class);
-        assertThat(StreamsSettings.build(SeqstreamConfig.of(Map.of("state.blob-files", "false")))).doesNotContainKey(setter);
-        assertThat(StreamsSettings.build(SeqstreamConfig.of(Map.of("kafka.rocksdb.config.setter", "com.example.Mine")))
-                .get(setter)).isEqualTo("com.example.Mine");
+        assertThat(StreamsSettings.build(SeqstreamConfig.of(Map.of()))).doesNotContainKey(setter);
+        assertThat(StreamsSettings.build(SeqstreamConfig.of(Map.of("state.blob-files", "true"))).get(setter))
+                .isEqualTo(BlobFiles.class);
+        assertThat(StreamsSettings.build(SeqstreamConfig.of(Map.of("state.blob-files", "true",
+                "kafka.rocksdb.config.setter", "com.example.Mine"))).get(setter)).isEqualTo("com.example.Mine");
     }
 
     @Test

@@ -36,12 +36,11 @@ class BlobFilesTest {
     private static final String STORE = "states";
 
     @Test
-    void shouldOpenKafkaStreamsStoresWithBlobFilesByDefault(@TempDir Path dir) throws IOException {
+    void shouldOpenKafkaStreamsStoresWithBlobFilesOnlyWhenTurnedOn(@TempDir Path dir) throws IOException {
         // the options file RocksDB writes for each store as it opens it
-        assertThat(optionsOfAStoreWritten(dir.resolve("on"), Map.of()))
+        assertThat(optionsOfAStoreWritten(dir.resolve("on"), Map.of("state.blob-files", "true")))
                 .contains("enable_blob_files=true", "min_blob_size=512", "enable_blob_garbage_collection=true");
-        assertThat(optionsOfAStoreWritten(dir.resolve("off"), Map.of("state.blob-files", "false")))
-                .contains("enable_blob_files=false");
+        assertThat(optionsOfAStoreWritten(dir.resolve("default"), Map.of())).contains("enable_blob_files=false");
     }
 
     @Test
