@@ -68,11 +68,7 @@ class BlobFilesTest {
      * {@link StreamsSettings}; returns the newest options file RocksDB wrote for it.
      */
     private static String optionsOfAStoreWritten(Path stateDir, Map<String, String> settings) throws IOException {
-        Map<String, String> all = new HashMap<>(settings);
-        all.put("application.id", "blob-files-test");
-        all.put("state.dir", stateDir.toString());
-        Properties props = StreamsSettings.build(SeqstreamConfig.of(all));
-        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        Properties props = driverProperties("blob-files-test", stateDir, settings);
         Topology topology = new Topology();
         topology.addSource("in", new StringDeserializer(), new StringDeserializer(), "in");
         topology.addProcessor("put", Put::new, "in");
@@ -93,6 +89,19 @@ class BlobFilesTest {
                 return Files.readString(newest);
             }
         }
+    }
+
+    /**
+     * The Kafka Streams properties the application builds from {@code settings} (plus an application id and
+     * {@code stateDir}), for a {@link TopologyTestDriver} around a store.
+     */
+    static Properties driverProperties(String applicationId, Path stateDir, Map<String, String> settings) {
+        Map<String, String> all = new HashMap<>(settings);
+        all.put("application.id", applicationId);
+        all.put("state.dir", stateDir.toString());
+        Properties props = StreamsSettings.build(SeqstreamConfig.of(all));
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        return props;
     }
 
     /** Puts a value of the record's size under its key. */

@@ -2,7 +2,6 @@ package io.seqstream.app.state;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.seqstream.app.config.SeqstreamConfig;
 import io.seqstream.app.config.StreamsSettings;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -18,7 +17,6 @@ import java.util.stream.Stream;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.TopologyTestDriver;
@@ -61,11 +59,7 @@ class StateFootprintTest {
 
     /** The commit, the directory's bytes and the live bytes, every 50 commits after the first 50. */
     private static List<long[]> footprint(Path stateDir, Map<String, String> settings) throws IOException {
-        Map<String, String> all = new java.util.HashMap<>(settings);
-        all.put("application.id", "footprint-test");
-        all.put("state.dir", stateDir.toString());
-        Properties props = StreamsSettings.build(SeqstreamConfig.of(all));
-        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        Properties props = BlobFilesTest.driverProperties("footprint-test", stateDir, settings);
         Topology topology = new Topology();
         topology.addSource("in", new StringDeserializer(), new StringDeserializer(), "commits");
         topology.addProcessor("rewrite", Rewrite::new, "in");
