@@ -441,11 +441,10 @@ final class EndToEndBenchmark implements AutoCloseable {
                 progress.line("e2e %s: bytes per event: input %.0f, state changelog %.0f, pending %.0f, outputs %.0f",
                         target.name(), bytes.input(), bytes.state(), bytes.pending(), bytes.outputs());
             }
-            Double blocked = threads.blockedShare();
             progress.line("e2e %s: stream thread blocked on Kafka %s%% of the backlog, %,d commits; JIT compiling "
                     + "%s%% of it; CPU per event: stream threads %s µs, whole process %s µs", target.name(),
-                    blocked == null ? "-" : String.format(Locale.ROOT, "%.0f", 100 * blocked), threads.commits(),
-                    threads.jitShare() == null ? "-" : String.format(Locale.ROOT, "%.0f", 100 * threads.jitShare()),
+                    BenchReport.num(BenchReport.percent(threads.blockedShare()), "%.0f"), threads.commits(),
+                    BenchReport.num(BenchReport.percent(threads.jitShare()), "%.0f"),
                     BenchReport.num(threads.cpuMicrosPerEvent(processed), "%.1f"),
                     BenchReport.num(threads.processCpuMicrosPerEvent(processed), "%.1f"));
             measuredRuns++;
@@ -492,6 +491,10 @@ final class EndToEndBenchmark implements AutoCloseable {
     private record Produced(long events, long outputs) {
     }
 
+    /**
+     * Produces the paced input into the running {@code app}, waits for its outputs (those after the {@code backlog}
+     * already read) and measures the pass.
+     */
     private PacedOutcome pacedPass(Target target, Workload workload, String prefix, OutputReader reader, Running app,
                                    long backlog, double rate) throws InterruptedException {
         PacedLoad.Totals before = PacedLoad.Totals.of(app.streams(), app.registry());
@@ -528,11 +531,7 @@ final class EndToEndBenchmark implements AutoCloseable {
         Running app = target.start(prefix);
         try {
             awaitRunning(target, app);
-            PacedLoad.Totals before = PacedLoad.Totals.of(app.streams(), app.registry());
-            Produced produced = producePaced(target, workload, target.input(prefix), rate);
-            awaitPacedOutputs(target, reader, app, 0, produced.outputs());
-            return new PacedOutcome(produced.events(), reader.latencies(), app.batches(),
-                    pacedLoad(target, app, before));
+            return pacedPass(target, workload, prefix, reader, app, 0, rate);
         } finally {
             stop(target, app);
             reader.close();

@@ -13,7 +13,7 @@ import org.apache.kafka.streams.KafkaStreams;
  * What a paced pass cost the machine and where its latency went, to read its p99 by: how busy the process kept the
  * cores (the paced rate is half the backlog's, which is not half the machine), the commits and what each one made the
  * stream threads wait for, and, for the scoring topology, how long after its event each score was handed to the
- * producer — the rest of an event's latency is the wait for the commit that makes the score visible.
+ * producer — the rest of an event's latency is mostly the wait for the commit that makes the score visible.
  *
  * @param cpuShare       the whole process's CPU time over the pass's wall time and the machine's cores (1 = every
  *                       core busy all the time); null where the JVM does not report it
