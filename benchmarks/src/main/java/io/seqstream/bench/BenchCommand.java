@@ -105,6 +105,11 @@ public final class BenchCommand implements Callable<Integer> {
             description = "Length of each end-to-end paced (latency) pass (default: 15; --quick: 1.5)")
     Double pacedSeconds;
 
+    @Option(names = "--paced-lead-in", paramLabel = "S",
+            description = "How long each paced pass runs at its rate before its latencies and costs are measured "
+                    + "(default: 10; --quick: 0)")
+    Double pacedLeadInSeconds;
+
     @Option(names = "--paced-rate", paramLabel = "EVENTS_PER_S",
             description = "Produce every end-to-end paced pass at this rate instead of at half the topology's own "
                     + "backlog rate: the topologies' latencies at one load (the p99 target, defined at half the "
@@ -202,6 +207,9 @@ public final class BenchCommand implements Callable<Integer> {
         if (pacedRate != null && !(pacedRate > 0 && Double.isFinite(pacedRate))) {
             throw new ParameterException(spec.commandLine(), "--paced-rate must be a positive number of events/s");
         }
+        if (pacedLeadInSeconds != null && !(pacedLeadInSeconds >= 0 && Double.isFinite(pacedLeadInSeconds))) {
+            throw new ParameterException(spec.commandLine(), "--paced-lead-in must be 0 or more seconds");
+        }
         if (scaling.stream().anyMatch(k -> k < 1) || (scalingEvents != null && scalingEvents < 1)) {
             throw new ParameterException(spec.commandLine(), "--scaling-keys and --scaling-events must be positive");
         }
@@ -213,7 +221,8 @@ public final class BenchCommand implements Callable<Integer> {
                 Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"), StepEngines.kernels(),
                 quick, recordCount,
                 keyCount, partitions, settings.getOrDefault(Setting.PROCESSING_GUARANTEE.key(),
-                        Setting.PROCESSING_GUARANTEE.defaultValue()), pacedRate, batches, step, settings);
+                        Setting.PROCESSING_GUARANTEE.defaultValue()), pacedRate, pacedDuration().toNanos() / 1e9,
+                pacedLeadIn().toNanos() / 1e9, batches, step, settings);
         BenchReport report = new BenchReport(setup, BenchModel.ALL, kinds);
         Progress progress = Progress.toStderr();
         Path work = Files.createTempDirectory("seqstream-bench-");
@@ -353,9 +362,9 @@ public final class BenchCommand implements Callable<Integer> {
         int warmUps = e2eWarmUps != null ? e2eWarmUps : quick ? 0 : EndToEndBenchmark.DEFAULT_WARM_UPS;
         EndToEndBenchmark.Settings e2e = new EndToEndBenchmark.Settings(recordCount, partitions,
                 Duration.ofSeconds(e2eTimeoutSeconds != null ? e2eTimeoutSeconds : quick ? 30 : 120),
-                seconds(pacedSeconds, quick ? 1.5 : 15.0), pacedRate, warmUps, seed, settings, work.resolve("e2e"),
+                pacedDuration(), pacedRate, warmUps, seed, settings, work.resolve("e2e"),
                 startNanos + Duration.ofSeconds(timeBudgetSeconds != null ? timeBudgetSeconds : quick ? 180 : 900)
-                        .toNanos(), runs);
+                        .toNanos(), runs, pacedLeadIn());
         progress.line("e2e: starting the in-process Kafka broker");
         try (EndToEndBenchmark bench = EndToEndBenchmark.start(e2e, progress); HdfsBench hdfsRun = hdfsBench) {
             if (hdfsRun != null) {
@@ -437,6 +446,14 @@ public final class BenchCommand implements Callable<Integer> {
         if (LoggerFactory.getLogger(name) instanceof ch.qos.logback.classic.Logger logger) {
             logger.setLevel(level);
         }
+    }
+
+    private Duration pacedDuration() {
+        return seconds(pacedSeconds, quick ? 1.5 : 15.0);
+    }
+
+    private Duration pacedLeadIn() {
+        return Duration.ofNanos((long) (1e9 * (pacedLeadInSeconds != null ? pacedLeadInSeconds : quick ? 0 : 10)));
     }
 
     private static Duration seconds(Double value, double otherwise) {

@@ -46,11 +46,12 @@ final class BenchReport {
     /**
      * What was asked for and what ran it.
      *
-     * @param kernels what the engines' heap-side arithmetic ran on ({@code StepEngines.kernels()})
+     * @param kernels     what the engines' heap-side arithmetic ran on ({@code StepEngines.kernels()})
+     * @param pacedSeconds each paced pass's measured length, after its lead-in of {@code pacedLeadInSeconds}
      */
     record Setup(String startedAt, int cores, String java, String kernels, boolean quick, int records, int keys,
-                 int partitions, String guarantee, Double pacedRate, List<Integer> batchSizes, StepBenchmark.Settings step,
-                 Map<String, String> overrides) {
+                 int partitions, String guarantee, Double pacedRate, double pacedSeconds, double pacedLeadInSeconds,
+                 List<Integer> batchSizes, StepBenchmark.Settings step, Map<String, String> overrides) {
     }
 
     private final Setup setup;
@@ -263,6 +264,8 @@ final class BenchReport {
         j.put("guarantee", setup.guarantee());
         j.put("settings", setup.overrides());
         j.put("paced_rate", setup.pacedRate());
+        j.put("paced_seconds", setup.pacedSeconds());
+        j.put("paced_lead_in_seconds", setup.pacedLeadInSeconds());
         j.put("engines", engines);
         j.put("headline_engine", head);
 
@@ -435,8 +438,10 @@ final class BenchReport {
         out.append('\n');
 
         line(out, "End to end: in-process broker, %s, %d partitions, %,d records per backlog, then a paced pass "
-                + "%s for latency", setup.guarantee(), setup.partitions(), setup.records(), setup.pacedRate() == null
-                ? "at half that rate" : String.format(Locale.ROOT, "at %,.0f events/s (--paced-rate)", setup.pacedRate()));
+                + "%s for latency: %s s measured after a %s s lead-in at that rate", setup.guarantee(),
+                setup.partitions(), setup.records(), setup.pacedRate() == null ? "at half that rate"
+                        : String.format(Locale.ROOT, "at %,.0f events/s (--paced-rate)", setup.pacedRate()),
+                num(setup.pacedSeconds(), "%.0f"), num(setup.pacedLeadInSeconds(), "%.0f"));
         workloads.forEach((name, description) -> line(out, "  workload %-8s %s", name, description));
         if (e2e.isEmpty()) {
             line(out, "  not measured%s", e2eSkipped == null ? "" : ": " + e2eSkipped);

@@ -16,8 +16,9 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 /**
  * Reads one output topic from the beginning with {@code read_committed} on a thread of its own, so that an
  * output counts only once its transaction has committed. Counts outputs, notes when the first
- * {@code backlog} had arrived, and for every later output records its latency: the wall-clock time of
- * receipt minus the record's timestamp, which the topology carries over from the input event.
+ * {@code backlog} had arrived, and for every later output of an event stamped since {@link #measureFrom}
+ * records its latency: the wall-clock time of receipt minus the record's timestamp, which the topology carries
+ * over from the input event.
  */
 final class OutputReader implements AutoCloseable {
     private final KafkaConsumer<byte[], byte[]> consumer;
@@ -25,6 +26,8 @@ final class OutputReader implements AutoCloseable {
     private final Thread thread;
     private volatile long received;
     private volatile long backlogDoneNanos;
+    /** No latency is recorded before {@link #measureFrom} is called. */
+    private volatile long measureFromMs = Long.MAX_VALUE;
     private volatile Throwable failure;
     private final AtomicBoolean closed = new AtomicBoolean();
     /** Written by the reader thread only; read after {@link #close()}. */
@@ -63,7 +66,7 @@ final class OutputReader implements AutoCloseable {
                 long n = received;
                 for (ConsumerRecord<byte[], byte[]> r : records) {
                     n++;
-                    if (n > backlog) {
+                    if (n > backlog && r.timestamp() >= measureFromMs) {
                         addLatency(nowMs - r.timestamp());
                     }
                 }
@@ -100,7 +103,18 @@ final class OutputReader implements AutoCloseable {
         return backlogDoneNanos;
     }
 
-    /** Latencies in ms of the outputs after the backlog; call after {@link #close()}. */
+    /**
+     * Records the latencies of the outputs of events stamped at {@code epochMs} or later (none before this is
+     * called); outputs of earlier events (a paced pass's lead-in) count as received only.
+     */
+    void measureFrom(long epochMs) {
+        measureFromMs = epochMs;
+    }
+
+    /**
+     * Latencies in ms of the outputs after the backlog, of events since {@link #measureFrom}; call after
+     * {@link #close()}.
+     */
     long[] latencies() {
         return Arrays.copyOf(latencies, latencyCount);
     }

@@ -32,7 +32,7 @@ class BenchChartTest {
         StepBenchmark.Settings step = new StepBenchmark.Settings(BATCHES, 1000, Duration.ofSeconds(1),
                 Duration.ofMillis(500), 3, 42);
         BenchReport report = new BenchReport(new BenchReport.Setup("2025-01-01T00:00:00Z", 2, "17",
-                "vector (256-bit)", false, 1000, 100, 4, "exactly_once_v2", null, BATCHES, step, Map.of()),
+                "vector (256-bit)", false, 1000, 100, 4, "exactly_once_v2", null, 15, 10, BATCHES, step, Map.of()),
                 BenchModel.ALL, List.of("dl4j"));
         report.torch(TorchPeer.Result.unavailable("skipped"));
         report.e2e(result(BenchReport.HDFS_COUNT, 50_000, 0.2, streamCpuSeconds == null ? null : 0.2,

@@ -35,7 +35,8 @@ class BenchCommandIT {
         StringWriter stdout = new StringWriter();
 
         int status = BenchCommand.execute(new PrintWriter(stdout), "--quick", "--skip-torch", "--engines", "auto",
-                "--records", "300", "--keys", "50", "--paced-seconds", "1", "--open-sessions", "20",
+                "--records", "300", "--keys", "50", "--paced-seconds", "1", "--paced-lead-in", "1",
+                "--open-sessions", "20",
                 "--hdfs", HDFS.toString(), "--scaling-keys", "500,2000", "--scaling-events", "100",
                 "--out", out.toString());
 
@@ -50,6 +51,10 @@ class BenchCommandIT {
         assertThat(json.get("e2e_small_over_count").asDouble()).isPositive();
         assertThat(json.get("e2e_large_over_count").asDouble()).isPositive();
         assertThat(json.get("e2e_small_p99_ms").isNumber()).isTrue();
+        // latencies only of the events sent after the lead-in: the count topology's one output each
+        assertThat(json.get("paced_lead_in_seconds").asDouble()).isEqualTo(1.0);
+        assertThat(json.get("e2e_count_paced_events").asLong()).isPositive();
+        assertThat(json.get("e2e_count_paced_scored").asLong()).isEqualTo(json.get("e2e_count_paced_events").asLong());
         assertThat(json.get("step_large_b256_of_ceiling").asDouble()).isPositive();
         assertThat(json.get("step_large_b256_over_torch").isNull()).isTrue();
         assertThat(json.get("torch_reason").asText()).contains("--skip-torch");

@@ -20,7 +20,7 @@ class BenchReportTest {
         StepBenchmark.Settings step = new StepBenchmark.Settings(BATCHES, 1000, Duration.ofSeconds(1),
                 Duration.ofMillis(500), 3, 42);
         return new BenchReport(new BenchReport.Setup("2025-01-01T00:00:00Z", 2, "17", "vector (256-bit)", false, 1000, 100, 4,
-                "exactly_once_v2", pacedRate, BATCHES, step, Map.of()), BenchModel.ALL, engines);
+                "exactly_once_v2", pacedRate, 15, 10, BATCHES, step, Map.of()), BenchModel.ALL, engines);
     }
 
     @Test
