@@ -47,6 +47,8 @@ import picocli.CommandLine.Spec;
 public final class BenchCommand implements Callable<Integer> {
     static final String CHART_FILE = "seqstream-bench.png";
     static final String JSON_FILE = "seqstream-bench.json";
+    /** The longest paced pass or lead-in accepted, s. */
+    private static final int MAX_PACED_SECONDS = 3600;
 
     @Option(names = "--records", paramLabel = "N",
             description = "Input events of each end-to-end run (default: 200000; --quick: 600)")
@@ -102,12 +104,13 @@ public final class BenchCommand implements Callable<Integer> {
     Integer e2eWarmUps;
 
     @Option(names = "--paced-seconds", paramLabel = "S",
-            description = "Length of each end-to-end paced (latency) pass (default: 15; --quick: 1.5)")
+            description = "Length of each end-to-end paced (latency) pass, measured after its lead-in (default: 15; "
+                    + "--quick: 1.5)")
     Double pacedSeconds;
 
     @Option(names = "--paced-lead-in", paramLabel = "S",
-            description = "How long each paced pass runs at its rate before its latencies and costs are measured "
-                    + "(default: 10; --quick: 0)")
+            description = "How long each paced pass runs at its rate before its latencies and costs are measured, "
+                    + "at most " + MAX_PACED_SECONDS + " (default: 10; --quick: 0)")
     Double pacedLeadInSeconds;
 
     @Option(names = "--paced-rate", paramLabel = "EVENTS_PER_S",
@@ -207,8 +210,13 @@ public final class BenchCommand implements Callable<Integer> {
         if (pacedRate != null && !(pacedRate > 0 && Double.isFinite(pacedRate))) {
             throw new ParameterException(spec.commandLine(), "--paced-rate must be a positive number of events/s");
         }
-        if (pacedLeadInSeconds != null && !(pacedLeadInSeconds >= 0 && Double.isFinite(pacedLeadInSeconds))) {
-            throw new ParameterException(spec.commandLine(), "--paced-lead-in must be 0 or more seconds");
+        if (pacedLeadInSeconds != null && !(pacedLeadInSeconds >= 0 && pacedLeadInSeconds <= MAX_PACED_SECONDS)) {
+            throw new ParameterException(spec.commandLine(), "--paced-lead-in must be 0 to " + MAX_PACED_SECONDS
+                    + " seconds, got " + pacedLeadInSeconds);
+        }
+        if (pacedSeconds != null && !(pacedSeconds > 0 && pacedSeconds <= MAX_PACED_SECONDS)) {
+            throw new ParameterException(spec.commandLine(), "--paced-seconds must be more than 0 and at most "
+                    + MAX_PACED_SECONDS + ", got " + pacedSeconds);
         }
         if (scaling.stream().anyMatch(k -> k < 1) || (scalingEvents != null && scalingEvents < 1)) {
             throw new ParameterException(spec.commandLine(), "--scaling-keys and --scaling-events must be positive");

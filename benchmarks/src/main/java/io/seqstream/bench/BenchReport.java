@@ -250,7 +250,7 @@ final class BenchReport {
         j.put("bytes_per_event_count", bytesWritten(HDFS_COUNT));
         j.put("restore_1m_keys_s", scaling == null ? null : r1(scaling.restoreSeconds(1_000_000)));
 
-        j.put("bench_format", 1);
+        j.put("bench_format", 2);
         j.put("started_at", setup.startedAt());
         j.put("cores", setup.cores());
         j.put("loadavg_start", loadStart);
@@ -438,10 +438,11 @@ final class BenchReport {
         out.append('\n');
 
         line(out, "End to end: in-process broker, %s, %d partitions, %,d records per backlog, then a paced pass "
-                + "%s for latency: %s s measured after a %s s lead-in at that rate", setup.guarantee(),
-                setup.partitions(), setup.records(), setup.pacedRate() == null ? "at half that rate"
+                + "%s for latency: %s s measured%s", setup.guarantee(), setup.partitions(), setup.records(),
+                setup.pacedRate() == null ? "at half that rate"
                         : String.format(Locale.ROOT, "at %,.0f events/s (--paced-rate)", setup.pacedRate()),
-                num(setup.pacedSeconds(), "%.0f"), num(setup.pacedLeadInSeconds(), "%.0f"));
+                seconds(setup.pacedSeconds()), setup.pacedLeadInSeconds() > 0
+                        ? " after a " + seconds(setup.pacedLeadInSeconds()) + " s lead-in at that rate" : "");
         workloads.forEach((name, description) -> line(out, "  workload %-8s %s", name, description));
         if (e2e.isEmpty()) {
             line(out, "  not measured%s", e2eSkipped == null ? "" : ": " + e2eSkipped);
@@ -610,6 +611,11 @@ final class BenchReport {
 
     static String num(Double v, String format) {
         return v == null ? "-" : String.format(Locale.ROOT, format, v);
+    }
+
+    /** Seconds as {@code 15} or {@code 1.5}: whole seconds without a fraction. */
+    static String seconds(double s) {
+        return String.format(Locale.ROOT, s == Math.rint(s) ? "%.0f" : "%.1f", s);
     }
 
     /** A share as a percentage; null for null. */

@@ -56,9 +56,10 @@ import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
  *   <li><b>Backlog</b>: all {@code records} events are produced first; the application starts; throughput
  *       is the number of events over the time from the application reaching RUNNING to the last output
  *       arriving at a {@code read_committed} consumer (so only committed output counts).</li>
- *   <li><b>Paced</b>: then, for {@code pacedDuration}, new events are produced at half the backlog
- *       throughput, each stamped with its send time; latency is receipt time minus that timestamp, which
- *       the output record carries over; p50 and p99 over every paced event.</li>
+ *   <li><b>Paced</b>: then, for {@code pacedLeadIn} and then {@code pacedDuration}, new events are produced at
+ *       half the backlog throughput, each stamped with its send time; latency is receipt time minus that
+ *       timestamp, which the output record carries over; p50 and p99, the batches stepped and the pass's costs
+ *       over the events sent after the lead-in.</li>
  * </ol>
  * Where the backlog does not drain within {@code backlogTimeout}, throughput is what had been committed by
  * then (the result says it is partial) and the paced pass runs in a fresh application on fresh topics, so it
@@ -81,7 +82,7 @@ final class EndToEndBenchmark implements AutoCloseable {
     /**
      * The paced input producer's {@code linger.ms}: the Kafka producer's own default since 4.0, as the producer of a
      * log shipper or an application would run it; the latency it adds counts (an event's timestamp is its send
-     * time). At 0 the input went out as a request per few events, and the broker's extra work took 10–12 % of the
+     * time). At 0 the input went out as a request per few events, and the broker's extra work took 9–12 % of the
      * machine in the HDFS paced pass (CPU 92–93 % against 81–83 % at 5 ms, p99 386–392 against 263–286 ms).
      */
     static final int PACED_LINGER_MS = 5;
@@ -121,9 +122,10 @@ final class EndToEndBenchmark implements AutoCloseable {
      * @param baseline     the label of the count run on the same workload; null for a count run
      * @param complete     whether the whole backlog was processed within the timeout
      * @param pacedRate    the rate the paced pass was produced at, events/s
-     * @param pacedScored  paced outputs that arrived
-     * @param batches      the batches the scoring application stepped in the backlog and in the paced pass; null
-     *                     for a count run
+     * @param pacedEvents  paced events sent after the lead-in
+     * @param pacedScored  outputs of those events that arrived
+     * @param backlogBatches the batches the scoring application stepped in the backlog; null for a count run
+     * @param pacedBatches those it stepped in the paced pass after the lead-in; null for a count run
      * @param pacedLoad    what the paced pass cost the machine and where its latency went; null where not measured
      */
     record Result(String topology, String workload, String baseline, long records, long processed, boolean complete,
@@ -470,10 +472,9 @@ final class EndToEndBenchmark implements AutoCloseable {
                 reader.close();
                 outcome = pacedPassInFreshApp(target, workload, rate);
             }
-            Batches pacedBatches = outcome.batches() == null ? null
-                    : complete && backlogBatches != null ? outcome.batches().minus(backlogBatches) : outcome.batches();
+            Batches pacedBatches = outcome.batches();
             return new Result(target.name(), workload.name(), baseline, records, processed, complete, seconds, eps,
-                    rate, outcome.produced(), outcome.latencies().length, percentile(outcome.latencies(), 50),
+                    rate, outcome.measured(), outcome.latencies().length, percentile(outcome.latencies(), 50),
                     percentile(outcome.latencies(), 99),
                     complete ? null : String.format(Locale.ROOT, "backlog not drained within %.0f s: events/s is "
                             + "what was committed by then; latency from a fresh application", seconds), bytes,
@@ -498,11 +499,15 @@ final class EndToEndBenchmark implements AutoCloseable {
                 Math.min(settings.backlogTimeout().toNanos(), share)));
     }
 
-    private record PacedOutcome(long produced, long[] latencies, Batches batches, PacedLoad load) {
+    /** The paced pass after its lead-in: events sent, their outputs' latencies, batches stepped, costs. */
+    private record PacedOutcome(long measured, long[] latencies, Batches batches, PacedLoad load) {
     }
 
-    /** Input events produced, and the outputs they should bring. */
-    private record Produced(long events, long outputs) {
+    /**
+     * @param measured events sent after the lead-in
+     * @param outputs  the outputs every event sent, the lead-in's too, should bring
+     */
+    private record Produced(long measured, long outputs) {
     }
 
     /**
@@ -511,8 +516,11 @@ final class EndToEndBenchmark implements AutoCloseable {
      */
     private PacedOutcome pacedPass(Target target, Workload workload, String prefix, OutputReader reader, Running app,
                                    long backlog, double rate) throws InterruptedException {
-        PacedLoad.Totals[] before = new PacedLoad.Totals[1];
+        AtomicReference<PacedLoad.Totals> before = new AtomicReference<>();
+        AtomicReference<Batches> batchesBefore = new AtomicReference<>();
         Runnable measureFromNow = () -> {
+            before.set(PacedLoad.Totals.of(app.streams(), app.registry()));
+            batchesBefore.set(app.batches());
             // the next millisecond, so that every lead-in event is stamped before it and every measured one in it
             // or later
             long from = System.currentTimeMillis() + 1;
@@ -520,12 +528,13 @@ final class EndToEndBenchmark implements AutoCloseable {
                 Thread.onSpinWait();
             }
             reader.measureFrom(from);
-            before[0] = PacedLoad.Totals.of(app.streams(), app.registry());
         };
         Produced produced = producePaced(target, workload, target.input(prefix), rate, measureFromNow);
         awaitPacedOutputs(target, reader, app, backlog, produced.outputs());
-        return new PacedOutcome(produced.events(), reader.latencies(), app.batches(),
-                pacedLoad(target, app, before[0]));
+        Batches batches = app.batches();
+        return new PacedOutcome(produced.measured(), reader.latencies(),
+                batches == null || batchesBefore.get() == null ? batches : batches.minus(batchesBefore.get()),
+                pacedLoad(target, app, before.get()));
     }
 
     /** The paced pass since {@code before}, reported as it ends. */
@@ -543,7 +552,8 @@ final class EndToEndBenchmark implements AutoCloseable {
         awaitOutputs(target.name() + " paced", reader, app, backlog + produced, start + PACED_DRAIN.toNanos());
         reader.close();
         long arrived = Math.max(0, reader.received() - backlog);
-        progress.line("e2e %s: %,d of %,d paced outputs arrived%s", target.name(), arrived, produced,
+        progress.line("e2e %s: %,d of %,d paced outputs arrived%s%s", target.name(), arrived, produced,
+                settings.pacedLeadIn().isZero() ? "" : " (the lead-in's included)",
                 arrived < produced ? String.format(Locale.ROOT, " (gave up after %.0f s)", since(start)) : "");
     }
 

@@ -15,6 +15,8 @@ import javax.imageio.ImageIO;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The whole command in {@code --quick} mode: every phase but the PyTorch peer, one engine, smoke sizes; the
@@ -105,6 +107,17 @@ class BenchCommandIT {
         StringWriter stdout = new StringWriter();
 
         int status = BenchCommand.execute(new PrintWriter(stdout), "--engines", "abacus", "--out", out.toString());
+
+        assertThat(status).isEqualTo(2);
+        assertThat(out).isEmptyDirectory();
+    }
+
+    @ParameterizedTest
+    @CsvSource({"--paced-lead-in, -1", "--paced-lead-in, 1e12", "--paced-seconds, 0"})
+    void shouldRejectAPacedPassThatCannotRunAsBadUsage(String option, String value, @TempDir Path out) {
+        StringWriter stdout = new StringWriter();
+
+        int status = BenchCommand.execute(new PrintWriter(stdout), option, value, "--out", out.toString());
 
         assertThat(status).isEqualTo(2);
         assertThat(out).isEmptyDirectory();

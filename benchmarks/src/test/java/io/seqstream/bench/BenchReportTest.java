@@ -82,10 +82,12 @@ class BenchReportTest {
         report.e2e(result(BenchReport.HDFS, "hdfs", BenchReport.HDFS_COUNT, 50_000, 120.0,
                 new EndToEndBenchmark.Bytes(60, 300, 40, 500)));
 
-        assertThat(report.json()).containsEntry("paced_rate", 4_000.0).containsEntry("e2e_hdfs_p99_ms", 120.0);
+        assertThat(report.json()).containsEntry("paced_rate", 4_000.0).containsEntry("e2e_hdfs_p99_ms", 120.0)
+                .containsEntry("paced_seconds", 15.0).containsEntry("paced_lead_in_seconds", 10.0);
         assertThat(report.targets()).containsEntry("e2e_hdfs_p99_le_150ms", null)
                 .containsEntry("e2e_hdfs_ge_0_5x_count", true);
-        assertThat(report.table()).contains("a paced pass at 4,000 events/s (--paced-rate)",
+        assertThat(report.table()).contains("a paced pass at 4,000 events/s (--paced-rate) for latency: 15 s "
+                        + "measured after a 10 s lead-in at that rate",
                 "not judged: paced at a fixed rate");
     }
 
