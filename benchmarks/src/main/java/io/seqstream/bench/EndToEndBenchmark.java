@@ -472,13 +472,12 @@ final class EndToEndBenchmark implements AutoCloseable {
                 reader.close();
                 outcome = pacedPassInFreshApp(target, workload, rate);
             }
-            Batches pacedBatches = outcome.batches();
             return new Result(target.name(), workload.name(), baseline, records, processed, complete, seconds, eps,
                     rate, outcome.measured(), outcome.latencies().length, percentile(outcome.latencies(), 50),
                     percentile(outcome.latencies(), 99),
                     complete ? null : String.format(Locale.ROOT, "backlog not drained within %.0f s: events/s is "
                             + "what was committed by then; latency from a fresh application", seconds), bytes,
-                    complete ? backlogBatches : null, pacedBatches, threads, outcome.load());
+                    complete ? backlogBatches : null, outcome.batches(), threads, outcome.load());
         } finally {
             stop(target, app);
             reader.close();
@@ -533,7 +532,7 @@ final class EndToEndBenchmark implements AutoCloseable {
         awaitPacedOutputs(target, reader, app, backlog, produced.outputs());
         Batches batches = app.batches();
         return new PacedOutcome(produced.measured(), reader.latencies(),
-                batches == null || batchesBefore.get() == null ? batches : batches.minus(batchesBefore.get()),
+                batches == null ? null : batches.minus(batchesBefore.get()),
                 pacedLoad(target, app, before.get()));
     }
 
